@@ -1,0 +1,35 @@
+"""stepgrad's engine: a scalar reverse-mode autograd that shows its work.
+
+>>> from autograd import Value
+>>> x = Value(0.5, label="x")
+>>> y = (x * x).sigmoid()
+>>> y.backward()
+>>> round(x.grad, 9)
+0.246134083
+
+Importing this package needs nothing beyond the standard library; SymPy and graphviz are
+imported only inside the functions that use them.
+"""
+
+from .anomaly import detect_anomaly
+from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
+from .graph import backward, topological_order
+from .ops import OPS, Op, Partial
+from .value import Value, add_n, apply, half_squared_error
+
+__all__ = [
+    "Value",
+    "add_n",
+    "apply",
+    "half_squared_error",
+    "backward",
+    "topological_order",
+    "detect_anomaly",
+    "gradcheck",
+    "GradcheckError",
+    "GradcheckReport",
+    "to_sympy",
+    "Op",
+    "Partial",
+    "OPS",
+]

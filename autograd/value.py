@@ -1,0 +1,227 @@
+"""``Value``: a scalar that records the operation that made it.
+
+A Value holds its number (``data``), its gradient (``grad``), an optional ``label``, and, when it
+is the result of an operation, the op-table row (``op``) and its operands (``parents``, an
+ordered tuple in which ``a + a`` keeps both slots). That is all backward needs; the derivation
+tracer and the renderers read the same fields.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+from . import anomaly, graph
+from .ops import (
+    ADD,
+    ADD_N,
+    DIV,
+    EXP,
+    HALF_SQUARED_ERROR,
+    LOG,
+    MUL,
+    NEG,
+    POW,
+    RELU,
+    SIGMOID,
+    SUB,
+    TANH,
+    Op,
+    fill,
+)
+
+__all__ = ["Value", "Number", "apply", "add_n", "half_squared_error", "describe"]
+
+Number = int | float
+
+
+def _to_float(data: object, where: str) -> float:
+    # bool and int (and numpy scalars, Fraction, ...) are numbers.Real; complex, str, None are not.
+    if isinstance(data, numbers.Real):
+        return float(data)
+    raise TypeError(f"{where}: expected a real number (int, float or bool), got {type(data).__name__} {data!r}")
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> c.data, a.grad, b.grad
+    (-4.0, -2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "requires_grad")
+
+    def __init__(
+        self,
+        data: Number,
+        label: str | None = None,
+        requires_grad: bool = True,
+        *,
+        op: Op | None = None,
+        parents: tuple[Value, ...] = (),
+    ) -> None:
+        self.data: float = data if type(data) is float else _to_float(data, "Value(data)")
+        self.grad: float = 0.0
+        self.label = label
+        self.op = op
+        self.parents = parents
+        self.requires_grad = requires_grad
+
+    # --- arithmetic: each operator is one op-table row applied to (self, other) -------------
+
+    def __add__(self, other: Value | Number) -> Value:
+        return apply(ADD, self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return apply(ADD, other, self)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        return apply(SUB, self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return apply(SUB, other, self)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        return apply(MUL, self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return apply(MUL, other, self)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        return apply(DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return apply(DIV, other, self)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        return apply(POW, self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        return apply(POW, other, self)
+
+    def __neg__(self) -> Value:
+        return apply(NEG, self)
+
+    def exp(self) -> Value:
+        """e to the power of this value."""
+        return apply(EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm; a ``ValueError`` naming this value if it is not positive."""
+        return apply(LOG, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, exact and overflow-free for every finite input."""
+        return apply(TANH, self)
+
+    def sigmoid(self) -> Value:
+        """The logistic function 1 / (1 + e^−x), exact and overflow-free for every finite input."""
+        return apply(SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at exactly 0 is taken as 0."""
+        return apply(RELU, self)
+
+    # --- gradients ---------------------------------------------------------------------------
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Fill ``grad`` of every Value this one depends on with d(self)/d(that Value).
+
+        As in PyTorch: leaves (Values made by the user) *accumulate* across calls, so summing
+        per-sample gradients is calling backward once per sample; every interior node gets a
+        fresh gradient on each call. Values with ``requires_grad=False`` get nothing, and the
+        walk does not enter parts of the graph that cannot reach a Value that needs a gradient.
+        """
+        graph.backward(self, gradient)
+
+    def labelled(self, label: str) -> Value:
+        """Set the label and return this Value, for use inside expressions.
+
+        >>> (Value(0.5) * 2).labelled("y")
+        Value(label='y', data=1.0, grad=0.0)
+        """
+        self.label = label
+        return self
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        name = f"label={self.label!r}, " if self.label is not None else ""
+        return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+    # Printing lives in the printers (autograd.printing); these hooks only import them lazily.
+    # (Derivation and rendering hooks are added by those modules' issues.)
+
+
+def _lift(x: Value | Number, op: Op) -> Value:
+    """An operand as a Value: plain numbers become constants (``requires_grad=False``)."""
+    if isinstance(x, Value):
+        return x
+    return Value(_to_float(x, f"{op.name}"), requires_grad=False)
+
+
+def describe(v: Value) -> str:
+    """How error messages name a Value: its label and data, or what made it.
+
+    >>> describe(Value(-1.0, label="x"))
+    "'x' = -1.0"
+    >>> describe(Value(2.0) * 3)
+    'the unlabelled result of mul = 6.0'
+    """
+    if v.label is not None:
+        return f"{v.label!r} = {v.data!r}"
+    if v.op is None:
+        return f"the constant {v.data!r}" if not v.requires_grad else f"an unlabelled Value = {v.data!r}"
+    return f"the unlabelled result of {v.op.name} = {v.data!r}"
+
+
+def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
+    names = dict(zip(op.operands, map(describe, parents)))
+    return type(exc)(f"{op.name}: {fill(str(exc), names)}")
+
+
+def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
+    """Apply an op-table row to operands (Values or plain numbers) and record the result.
+
+    >>> from autograd.ops import MUL
+    >>> apply(MUL, Value(3.0), 4, label="y")
+    Value(label='y', data=12.0, grad=0.0)
+    """
+    parents = tuple(_lift(x, op) for x in operands)
+    try:
+        data = op.forward(*[p.data for p in parents])
+    except (ArithmeticError, ValueError) as exc:
+        raise _op_error(op, parents, exc) from None
+    if anomaly.enabled and not math.isfinite(data):
+        raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
+    requires_grad = any(p.requires_grad for p in parents)
+    return Value(data, label, requires_grad, op=op, parents=parents)
+
+
+def add_n(values: Iterable[Value | Number], label: str | None = None) -> Value:
+    """The sum of many values as one node (its derivation reads ``a + b + c``, one step).
+
+    >>> add_n([Value(1.0), 2, Value(3.5)], label="s").data
+    6.5
+    """
+    operands = list(values)
+    if not operands:
+        raise ValueError("add_n: needs at least one value to add, got none")
+    return apply(ADD_N, *operands, label=label)
+
+
+def half_squared_error(output: Value, target: Value | Number, label: str | None = None) -> Value:
+    """½(target − output)², the classic example's per-output error, as one node.
+
+    >>> e = half_squared_error(Value(0.75, label="o"), 0.25, label="E")
+    >>> e.backward()
+    >>> e.data, e.parents[0].grad
+    (0.125, 0.5)
+    """
+    return apply(HALF_SQUARED_ERROR, output, target, label=label)
