@@ -108,7 +108,7 @@ def _progress_bar(epochs: int, progress: bool | None) -> Any:
         if progress:
             raise ImportError("a progress bar needs tqdm: pip install 'stepgrad[progress]'") from None
         return None
-    return tqdm(total=epochs, unit="epoch", desc="training", leave=False)
+    return tqdm(total=epochs, unit="epoch", desc="training")
 
 
 def train(
