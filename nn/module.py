@@ -115,7 +115,8 @@ class Module:
             raise ValueError(f"{source}: expected a mapping of parameter name to number, got {type(state).__name__}")
         problems = []
         missing = [n for n in names if n not in state]
-        unexpected = [str(n) for n in state if n not in set(names)]
+        known = set(names)
+        unexpected = [str(n) for n in state if n not in known]
         if missing:
             problems.append("missing " + ", ".join(missing))
         if unexpected:
