@@ -259,3 +259,20 @@ def test_bad_training_data_is_named() -> None:
     with pytest.raises(ValueError, match="goal must be a number >= 0"):
         nn.train(net, [[0.1, 0.2]], [[0, 1]], goal=math.nan)
     assert net["w1"].data == 0.15  # nothing was trained
+
+
+def test_progress_bar_in_a_notebook_kernel(monkeypatch) -> None:
+    import types
+
+    class ZMQInteractiveShell:  # what get_ipython() returns inside a Jupyter kernel
+        pass
+
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: ZMQInteractiveShell()
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    from nn.train import _interactive
+
+    assert _interactive()
+    fake.get_ipython = lambda: None  # IPython imported but no kernel (e.g. by a library)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not _interactive()
