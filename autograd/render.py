@@ -40,6 +40,7 @@ INSTALL_HINT = (
 FONT = "Helvetica,Arial,sans-serif"
 PATH_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 """One colour per highlighted path (red, blue, green, ...); more paths than colours share one."""
+CLUSTER_STYLE = 'labelloc=t labeljust=l style="rounded,dashed" color="#7f7f7f" fontsize=12'
 MUTED = "#9a9a9a"  # edges off every highlighted path
 NEURON = re.compile(r"(?:net|out)_(\w+)")  # nn's labels: a neuron's weighted sum and activation
 
@@ -312,7 +313,7 @@ def dot_source(
     lines += [f"\t{line}" for line in top]
     for name, members in groups.items():
         lines.append(f"\tsubgraph {_quote('cluster_' + name)} {{")
-        lines.append(f'\t\tlabel={_quote(name)} labelloc=t labeljust=l style="rounded,dashed" color="#7f7f7f" fontsize=12')
+        lines.append(f"\t\tlabel={_quote(name)} {CLUSTER_STYLE}")
         lines += [f"\t\t{line}" for line in members]
         lines.append("\t}")
     lines += [f"\t{line}" for line in edges]
