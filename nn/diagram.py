@@ -63,7 +63,7 @@ def network_dot(
 
     >>> from nn.examples import classic_network
     >>> text = network_dot(classic_network())
-    >>> [line.split(" [")[0].strip() for line in text.splitlines() if "label=\"w" in line][:3]
+    >>> [line.split(" [")[0].strip() for line in text.splitlines() if "label='w" in line.replace('"', "'")][:3]
     ['"i1" -> "h1"', '"i2" -> "h1"', '"i1" -> "h2"']
     """
     if rankdir not in ("LR", "TB"):
