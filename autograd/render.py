@@ -229,26 +229,26 @@ def dot_source(
     if highlight is not None and id(highlight) not in index:
         raise ValueError(f"draw: highlight={describe(highlight)} is not part of the graph of {describe(output)}")
 
-    # Highlighting: which nodes lie on a path to the target, and, when the paths are few enough to
-    # list, which paths pass through each node.
+    # Highlighting: which edges lie on a path to the target (counts), and, when the paths are few
+    # enough to list, which listed paths use each edge: key (node id, slot) for the edge from
+    # operand ``slot`` into node's op, (node id, -1) for the edge from node's op to node.
     counts = _path_counts(order, highlight) if highlight is not None else {}
     paths: list[GraphPath] = []
-    through: dict[int, list[int]] = {}  # node id -> indices of the listed paths through it
+    through: dict[tuple[int, int], list[int]] = {}
     if highlight is not None and counts[id(output)] <= max_paths:
         paths = path_products(output, highlight, max_paths=max_paths)
         for k, path in enumerate(paths):
-            for node, _ in path.steps:
-                through.setdefault(id(node), []).append(k)
-            through.setdefault(id(highlight), []).append(k)
+            for node, slot in path.steps:
+                through.setdefault((id(node), slot), []).append(k)
+                through.setdefault((id(node), -1), []).append(k)
 
-    def on_path(v: Value) -> bool:
-        return counts.get(id(v), 0) > 0
-
-    def colour(v: Value) -> str:
-        ks = through.get(id(v), [])
-        if not ks or len(paths) > len(PATH_COLOURS):
-            return PATH_COLOURS[0]
-        return ":".join(PATH_COLOURS[k] for k in ks)
+    def path_style(v: Value, key: tuple[int, int]) -> list[str]:
+        """Edge attributes when highlighting: on a path to the target (via ``v``) or muted."""
+        if not counts.get(id(v), 0):
+            return [f'color="{MUTED}"']
+        ks = through.get(key, [])
+        colours = [PATH_COLOURS[k] for k in ks] if ks and len(paths) <= len(PATH_COLOURS) else [PATH_COLOURS[0]]
+        return [f'color="{":".join(colours)}"', "penwidth=2.5", f'fontcolor="{colours[0]}"']
 
     shades: dict[int, str] = {}
     if color_by_grad:
@@ -301,16 +301,11 @@ def dot_source(
                 text = local if formula == local else f"{formula} = {local}"
             attrs = [f"label={dot_string(text)}"]
             if highlight is not None:
-                if on_path(p):
-                    attrs += [f'color="{colour(p)}"', "penwidth=2.5", f'fontcolor="{colour(p).split(":")[0]}"']
-                else:
-                    attrs.append(f'color="{MUTED}"')
+                attrs += path_style(p, (id(v), slot))
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
             edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
-        attrs = ""
-        if highlight is not None:
-            attrs = f' [color="{colour(v)}", penwidth=2.5]' if on_path(v) else f' [color="{MUTED}"]'
+        attrs = f" [{', '.join(path_style(v, (id(v), -1)))}]" if highlight is not None else ""
         edges.append(f"op{i} -> v{i}{attrs}")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
