@@ -58,6 +58,7 @@ def network_dot(
     grads: bool | None = None,
     digits: int = 4,
     rankdir: str = "LR",
+    max_edges: int = 500,
 ) -> str:
     """The DOT text of the network diagram; see :func:`draw_network` for the options.
 
@@ -76,6 +77,12 @@ def network_dot(
     ):
         raise ValueError(f"draw_network: learning_rate must be a finite number > 0, got {learning_rate!r}")
     layers = list(net.layers)
+    n_edges = sum(len(n.weights) + (n.bias is not None) for layer in layers for n in layer.neurons)
+    if n_edges > max_edges:
+        raise ValueError(
+            f"draw_network: {net!r} has {n_edges} weights and biases, more than max_edges={max_edges}; "
+            "Graphviz would take very long and the labels could not be read. Pass a larger max_edges to draw it anyway."
+        )
     params = [p for layer in layers for n in layer.neurons for p in (*n.weights, n.bias) if p is not None]
     if grads is None:  # after backward: some trainable parameter has a gradient
         grads = any(p.requires_grad and p.grad != 0.0 for p in params)
@@ -148,6 +155,7 @@ def draw_network(
     grads: bool | None = None,
     digits: int = 4,
     rankdir: str = "LR",
+    max_edges: int = 500,
 ) -> graphviz.Digraph:
     """The neuron-level diagram of ``net`` as a ``graphviz.Digraph`` (SVG in Jupyter).
 
@@ -157,6 +165,7 @@ def draw_network(
     - ``inputs``: show the inputs and each neuron's output for this input vector in the nodes.
     - biases: one node per bias Value, in the column of the layer's inputs, with a dashed edge
       to each neuron it feeds (a shared bias such as b1 feeds h1 and h2).
+    - ``max_edges``: a network with more weights and biases than this is refused (``ValueError``).
 
     >>> from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
     >>> import nn
@@ -167,5 +176,8 @@ def draw_network(
     True
     """
     return as_digraph(
-        network_dot(net, learning_rate=learning_rate, inputs=inputs, grads=grads, digits=digits, rankdir=rankdir)
+        network_dot(
+            net, learning_rate=learning_rate, inputs=inputs, grads=grads, digits=digits, rankdir=rankdir,
+            max_edges=max_edges,
+        )
     )

@@ -1,22 +1,19 @@
 """Drawing the computation graph: golden DOT text, edge labels against independent oracles,
 highlighted paths against the published example, size limits, a missing ``dot``, real renders.
 
-The golden files are the DOT text of the classic network; regenerate them after an intended
-change with ``STEPGRAD_UPDATE_GOLDEN=1 python -m pytest tests/test_render*.py`` and read the diff.
+The golden files are the DOT text of the classic network (see render_support.py to regenerate).
 Tests that render run Graphviz's ``dot``: without it they fail (CI installs it), never skip.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 import struct
 import time
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from render_support import golden, parse_svg
 
 import autograd
 import nn
@@ -24,18 +21,8 @@ from autograd import Value, add_n, half_squared_error, topological_order
 from autograd.render import GraphvizNotFound, dot_source, draw, export, path_products, to_svg
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network, classic_values
 
-GOLDEN = Path(__file__).parent / "golden"
-SVG = "{http://www.w3.org/2000/svg}"
 EDGE = re.compile(r"^\t(v\d+|op\d+) -> (v\d+|op\d+)(?: \[(.*)\])?$")
 LABEL = re.compile(r'label="([^"]*)"')
-
-
-def golden(name: str, text: str) -> str:
-    path = GOLDEN / name
-    if os.environ.get("STEPGRAD_UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
 
 
 def classic() -> dict[str, Value]:
@@ -292,21 +279,14 @@ def test_without_dot_the_text_works_and_rendering_says_how_to_install(monkeypatc
         to_svg(g)
 
 
-def svg_texts(svg: str) -> tuple[ET.Element, list[str]]:
-    root = ET.fromstring(svg)
-    return root, ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
-
-
 def test_renders_to_svg_with_every_node_and_label():
     v = classic()
-    root, texts = svg_texts(to_svg(draw(v["E_total"], highlight=v["w1"])))
-    groups = [g for g in root.iter(f"{SVG}g")]
-    nodes = [g for g in groups if g.get("class") == "node"]
+    classes, texts = parse_svg(to_svg(draw(v["E_total"], highlight=v["w1"])))
     order = topological_order(v["E_total"])
     assert len(order) == 33
-    assert len(nodes) == 33 + sum(n.op is not None for n in order) == 52
-    assert sum(g.get("class") == "edge" for g in groups) == 57  # 38 operand slots + 19 op edges
-    assert sum(g.get("class") == "cluster" for g in groups) == 4
+    assert classes["node"] == 33 + sum(n.op is not None for n in order) == 52
+    assert classes["edge"] == 57  # 38 operand slots + 19 op-to-result edges
+    assert classes["cluster"] == 4
     for label in CLASSIC_WEIGHTS:
         assert label in texts
     for expected in ("E_total", "net_h1", "out_o2", "grad 0.0004386", "data 0.5933", "path 1", "path 2",
