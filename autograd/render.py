@@ -15,12 +15,13 @@ product of its local derivatives; their sum is ∂output/∂v.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .graph import topological_order
 from .ops import fill
@@ -341,7 +342,8 @@ def _caption(
             f"more than max_paths={max_paths}, so they are not listed"
         )
         return f"<{_html(head)}>"
-    rows = [f'<tr><td align="left" colspan="3"><b>{_html(of)}: {len(paths)} path(s), one product each</b></td></tr>']
+    count = f"{len(paths)} path" if len(paths) == 1 else f"{len(paths)} paths"
+    rows = [f'<tr><td align="left" colspan="3"><b>{_html(of)}: {count}, one product each</b></td></tr>']
     for k, path in enumerate(paths):
         c = PATH_COLOURS[k] if len(paths) <= len(PATH_COLOURS) else PATH_COLOURS[0]
         route = " ← ".join([_name(output, digits)] + [_stop(node.parents[slot], digits) for node, slot in path.steps])
@@ -410,11 +412,34 @@ def as_digraph(text: str) -> graphviz.Digraph:
     >>> as_digraph("digraph g {\\n\\ta -> b\\n}\\n").source == "digraph g {\\n\\ta -> b\\n}\\n"
     True
     """
-    import graphviz
-
     head, _, rest = text.partition("\n")
     body = rest.rstrip("\n").removesuffix("}").splitlines(keepends=True)
-    return graphviz.Digraph(name=head.split()[1], body=body)
+    return _drawing_class()(name=head.split()[1], body=body)
+
+
+@functools.cache
+def _drawing_class() -> type:
+    """``graphviz.Digraph``, except that in Jupyter without ``dot`` it shows how to install it.
+
+    (Defined on first use: the graphviz package is imported only when something is drawn.)
+    """
+    import graphviz
+
+    class Drawing(graphviz.Digraph):
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except graphviz.ExecutableNotFound:
+                return {"text/plain": f"{_missing_dot('SVG')}\n\n{self.source}"}
+
+    return Drawing
+
+
+def _missing_dot(fmt: str) -> str:
+    return (
+        f"rendering to {fmt} needs Graphviz's `dot` program, which is not on PATH "
+        f"({os.environ.get('PATH', '')!r}); {INSTALL_HINT}"
+    )
 
 
 def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
@@ -423,10 +448,7 @@ def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     try:
         return graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(
-            f"rendering to {fmt.upper()} needs Graphviz's `dot` program, which is not on PATH "
-            f"({os.environ.get('PATH', '')!r}); {INSTALL_HINT}"
-        ) from None
+        raise GraphvizNotFound(_missing_dot(fmt.upper())) from None
 
 
 def to_svg(graph: graphviz.Digraph) -> str:

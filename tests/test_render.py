@@ -277,6 +277,16 @@ def test_without_dot_the_text_works_and_rendering_says_how_to_install(monkeypatc
         assert not (tmp_path / f"g{suffix}").exists()
     with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
         to_svg(g)
+    shown = g._repr_mimebundle_()  # what Jupyter displays: the install hint and the DOT text
+    assert list(shown) == ["text/plain"]
+    assert "apt-get install graphviz" in shown["text/plain"] and g.source in shown["text/plain"]
+
+
+def test_jupyter_displays_svg():
+    x = Value(2.0, label="x")
+    shown = draw((x * x).labelled("y"))._repr_mimebundle_()
+    assert list(shown) == ["image/svg+xml"]
+    assert parse_svg(shown["image/svg+xml"])[0]["node"] == 3  # x, y and the mul between them
 
 
 def test_renders_to_svg_with_every_node_and_label():
