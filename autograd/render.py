@@ -73,8 +73,15 @@ class GraphPath:
 
 
 def _local(node: Value, slot: int) -> float:
-    """∂node/∂(its operand in ``slot``): the op row's Partial, exactly as backward evaluates it."""
-    return node.op.partial(slot).fn(node.data, *[p.data for p in node.parents])
+    """∂node/∂(its operand in ``slot``): the op row's Partial, exactly as backward evaluates it.
+
+    A Partial that refuses (a threshold unit's raises: its derivative does not exist) is drawn as
+    NaN rather than stopping the picture; backward still raises its explanation.
+    """
+    try:
+        return node.op.partial(slot).fn(node.data, *[p.data for p in node.parents])
+    except (ArithmeticError, ValueError, RuntimeError):
+        return math.nan
 
 
 def _order(output: Value, max_nodes: int) -> list[Value]:
@@ -111,6 +118,9 @@ def path_products(output: Value, target: Value, *, max_paths: int = 64) -> list[
     >>> [p.factors for p in path_products(c, a)]
     [(1.0, -3.0), (1.0,)]
     """
+    for name, v in (("output", output), ("target", target)):
+        if not isinstance(v, Value):
+            raise TypeError(f"path_products: {name} must be a Value, got {type(v).__name__} {v!r}")
     order = topological_order(output)
     counts = _path_counts(order, target)
     total = counts[id(output)]

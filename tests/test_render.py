@@ -17,7 +17,7 @@ from render_support import golden, parse_svg
 
 import autograd
 import nn
-from autograd import Value, add_n, half_squared_error, topological_order
+from autograd import Value, add_n, apply, half_squared_error, topological_order
 from autograd.render import GraphvizNotFound, dot_source, draw, export, path_products, to_svg
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network, classic_values
 
@@ -110,6 +110,18 @@ def test_edge_labels_are_local_derivatives_by_finite_differences():
             assert float(label) == pytest.approx(numeric, rel=1e-7, abs=1e-8), (node.op.name, slot)
             checked += 1
     assert checked == sum(len(n.parents) for n in order if n.op is not None)
+
+
+def test_a_partial_that_refuses_is_drawn_as_nan():
+    from nn.activations import THRESHOLD
+
+    x = Value(0.5, label="x")
+    y = apply(THRESHOLD, x * 2.0, label="y")
+    with pytest.raises(RuntimeError, match="threshold"):
+        y.backward()  # backward explains; the drawing still shows the graph
+    labels = [LABEL.search(a).group(1) for t, h, a in edges(dot_source(y, formulas=True)) if "label=" in a]
+    assert labels[-1] == "0 (undefined at 1 = 0) = nan"
+    assert math.isnan(path_products(y, x)[0].product)
 
 
 def test_formulas_come_from_the_op_table():
