@@ -49,7 +49,7 @@ class History:
 def _float_vector(x: Any, n: int, what: str, names: Sequence[str]) -> tuple[float, ...]:
     if isinstance(x, numbers.Real) and not isinstance(x, bool) and n == 1:
         x = (x,)  # one input or target may be given as a bare number
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):  # lists, tuples, NumPy rows
         raise TypeError(f"{what}: expected a list of {n} numbers, got {type(x).__name__} {x!r}")
     if len(x) != n:
         raise ValueError(f"{what}: expected {n} values ({', '.join(names)}), got {len(x)}")
@@ -65,7 +65,7 @@ def _samples(net: Network, inputs: Sequence[Any], targets: Sequence[Any], which:
     """Validate a data set against the network; name the set, the sample and the value."""
     if len(inputs) != len(targets):
         raise ValueError(f"{which} set: {len(inputs)} input vectors but {len(targets)} target vectors")
-    if not inputs:
+    if len(inputs) == 0:
         raise ValueError(f"{which} set is empty")
     target_names = [f"target_{name}" for name in net.output_names]
     return [
@@ -91,8 +91,14 @@ def evaluate(net: Network, inputs: Sequence[Any], targets: Sequence[Any], loss: 
     return _mean_error(net, _samples(net, inputs, targets, "evaluation"), get_loss(loss))
 
 
+def _in_notebook() -> bool:
+    ipython = sys.modules.get("IPython")  # only a running notebook has imported it and has a kernel shell
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _interactive() -> bool:
-    if "ipykernel" in sys.modules:  # a notebook (tqdm.auto draws a widget there)
+    if _in_notebook():  # tqdm.auto draws a widget there
         return True
     stream = sys.stderr
     return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
@@ -108,7 +114,7 @@ def _progress_bar(epochs: int, progress: bool | None) -> Any:
         if progress:
             raise ImportError("a progress bar needs tqdm: pip install 'stepgrad[progress]'") from None
         return None
-    return tqdm(total=epochs, unit="epoch", desc="training", leave=False)
+    return tqdm(total=epochs, unit="epoch", desc="training")
 
 
 def train(
