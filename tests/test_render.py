@@ -328,3 +328,12 @@ def test_renders_to_png_and_pdf(tmp_path):
 
 def test_draw_is_exported_from_the_package():
     assert autograd.draw is draw
+
+
+def test_importing_the_packages_does_not_import_graphviz():
+    import subprocess
+    import sys
+
+    code = "import sys, autograd, nn; print('graphviz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
