@@ -253,9 +253,9 @@ def dot_source(
                 through.setdefault((id(node), slot), []).append(k)
                 through.setdefault((id(node), -1), []).append(k)
 
-    def path_style(v: Value, key: tuple[int, int]) -> list[str]:
-        """Edge attributes when highlighting: on a path to the target (via ``v``) or muted."""
-        if not counts.get(id(v), 0):
+    def path_style(on_path: bool, key: tuple[int, int]) -> list[str]:
+        """Edge attributes when highlighting: coloured by the paths using the edge, or muted."""
+        if not on_path:
             return [f'color="{MUTED}"']
         ks = through.get(key, [])
         colours = [PATH_COLOURS[k] for k in ks] if ks and len(paths) <= len(PATH_COLOURS) else [PATH_COLOURS[0]]
@@ -312,11 +312,13 @@ def dot_source(
                 text = local if formula == local else f"{formula} = {local}"
             attrs = [f"label={dot_string(text)}"]
             if highlight is not None:
-                attrs += path_style(p, (id(v), slot))
+                attrs += path_style(counts[id(p)] > 0, (id(v), slot))  # p leads to the target
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
             edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
-        attrs = f" [{', '.join(path_style(v, (id(v), -1)))}]" if highlight is not None else ""
+        # The edge into v is on a path when v leads to the target and is not the target itself.
+        on_path = highlight is not None and counts[id(v)] > 0 and v is not highlight
+        attrs = f" [{', '.join(path_style(on_path, (id(v), -1)))}]" if highlight is not None else ""
         edges.append(f"op{i} -> v{i}{attrs}")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]

@@ -213,6 +213,18 @@ def test_highlighted_edges_are_exactly_the_two_paths():
     assert "<b>0.0004386</b>" in caption
 
 
+def test_highlighting_an_interior_value_stops_at_it():
+    v = classic()
+    text = dot_source(v["E_total"], highlight=v["out_h1"])
+    order = topological_order(v["E_total"])
+    i = order.index(v["out_h1"])
+    into = [a for t, h, a in edges(text) if h == f"v{i}"]
+    assert into == ['color="#9a9a9a"']  # sigmoid → out_h1 is below the target: not on a path
+    out_of = [a for t, h, a in edges(text) if t == f"v{i}"]
+    assert len(out_of) == 2 and all("penwidth=2.5" in a for a in out_of)  # into w5·out_h1 and w7·out_h1
+    assert sum("penwidth=2.5" in a for _, _, a in edges(text)) == 1 + 2 * 9  # the two branches and E_total's op
+
+
 def test_nn_network_graph_gives_the_same_two_paths():
     net = classic_network()
     E = nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
