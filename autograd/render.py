@@ -359,7 +359,7 @@ def _caption(
     for k, path in enumerate(paths):
         c = PATH_COLOURS[k] if len(paths) <= len(PATH_COLOURS) else PATH_COLOURS[0]
         route = " ← ".join([_name(output, digits)] + [_stop(node.parents[slot], digits) for node, slot in path.steps])
-        factors = " × ".join(number(f, digits) for f in path.factors)
+        factors = " × ".join(number(f, digits) for f in path.factors) or "1"  # the output itself
         rows.append(
             f'<tr><td align="left"><font color="{c}"><b>path {k + 1}</b></font></td>'
             f'<td align="left">{_html(route)}</td>'

@@ -328,6 +328,16 @@ def test_renders_to_svg_with_every_node_and_label():
         assert expected in texts, expected
 
 
+def test_awkward_labels_are_escaped():
+    x = Value(2.0, label='<x & "y">\\')
+    y = (x * x).labelled("y = x²")
+    dot_source_text = dot_source(y, formulas=True, highlight=x)
+    classes, texts = parse_svg(to_svg(draw(y, formulas=True, highlight=x)))  # dot accepts the text
+    assert classes["node"] == 3
+    assert '<x & "y">\\' in texts and "y = x²" in texts
+    assert '<x & \\"y\\">\\\\ = 2' in dot_source_text  # the edge label's formula, quoted for DOT
+
+
 def test_renders_to_png_and_pdf(tmp_path):
     v = classic()
     g = draw(v["E_total"], highlight=v["w1"])
