@@ -124,10 +124,10 @@ def test_random_graphs_agree_with_sympy(program: tuple[list[float], list[Step]])
     out.backward()
     expr, env = to_sympy(out)
     scale = _error_scale(out)
-    assert float(expr.subs(env).evalf(40)) == pytest.approx(out.data, rel=1e-9, abs=1e-12)
+    assert float(expr.evalf(40, subs=env)) == pytest.approx(out.data, rel=1e-9, abs=1e-12)
     for leaf in leaves:
         symbol = sp.Symbol(leaf.label, real=True)
-        exact = float(sp.diff(expr, symbol).subs(env).evalf(40)) if symbol in env else 0.0
+        exact = float(sp.diff(expr, symbol).evalf(40, subs=env)) if symbol in env else 0.0
         # Saturated tanh/sigmoid compute their slope from the rounded output (1 − out², as
         # PyTorch does), so a true slope below ~1e-16 can come out as 0: the 1e-12 floor.
         tolerance = 1e-9 * abs(exact) + 1e-12 * (1.0 + scale.get(id(leaf), 0.0))
