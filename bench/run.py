@@ -3,9 +3,9 @@
     python -m pip install -r bench/requirements.txt && python bench/run.py
 
 Times are CPU time of this process (time.process_time: the machine may be shared, and time spent
-waiting for a core is not the engine's), medians of paired repetitions: in each repetition every engine runs once (the order
-rotates between repetitions), so a burst of load from another process hits all engines alike;
-ratios are ratios of those medians. Before each timed run the collector is run (untimed), so no
+waiting for a core is not the engine's), medians of paired repetitions: in each repetition every
+engine runs once (the order rotates between repetitions), so a burst of load from another process
+hits all engines alike; ratios are ratios of those medians. Before each timed run the collector is run (untimed), so no
 engine pays for another's garbage; what an engine's own run triggers is its cost.
 
 Every engine's losses and gradients are checked against the plain-float floor (relative 1e-9)
@@ -98,7 +98,7 @@ class Table:
 def run_workload(table, label, works, reps, per=None):
     """Check every engine against the floor, time them paired, add a row; returns the medians."""
     floor = works["floor"]
-    for name, work in works.items():  # one untimed run each: warm-up, and the numbers to check
+    for work in works.values():  # one untimed run each: warm-up, and the numbers to check
         gc.collect()
         work.run()
     want = floor.check()
