@@ -108,7 +108,17 @@ def _chain_rule(order: list[Value], check: bool) -> None:
         out = node.data
         parents = node.parents
         partials = op.partials
-        if len(parents) == 2 and not op.variadic:
+        variadic = op.variadic
+        if variadic or len(parents) > 2:  # add_n, and a user's rows of three or more operands
+            operands = [p.data for p in parents]
+            shared = partials[0].fn(out, *operands) if variadic else 0.0
+            for slot, parent in enumerate(parents):
+                if parent.requires_grad:
+                    local = shared if variadic else partials[slot].fn(out, *operands)
+                    if check:
+                        _check_local(node, slot, local)
+                    parent.grad += upstream * local
+        elif len(parents) == 2:
             a, b = parents
             x = a.data
             y = b.data
@@ -122,22 +132,13 @@ def _chain_rule(order: list[Value], check: bool) -> None:
                 if check:
                     _check_local(node, 1, local)
                 b.grad += upstream * local
-        elif len(parents) == 1 and not op.variadic:
+        elif len(parents) == 1:
             a = parents[0]
             if a.requires_grad:
                 local = partials[0].fn(out, a.data)
                 if check:
                     _check_local(node, 0, local)
                 a.grad += upstream * local
-        else:
-            operands = [p.data for p in parents]
-            shared = partials[0].fn(out, *operands) if op.variadic else None
-            for slot, parent in enumerate(parents):
-                if parent.requires_grad:
-                    local = shared if op.variadic else partials[slot].fn(out, *operands)
-                    if check:
-                        _check_local(node, slot, local)
-                    parent.grad += upstream * local
 
 
 def _check_local(node: Value, slot: int, local: float) -> None:
