@@ -58,7 +58,14 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
         if parents:
             push(node)
             push(_EXIT)
-            extend(parents[::-1])
+            if len(parents) == 2:  # most nodes: skip a parent already done without a round trip
+                a, b = parents
+                if b not in visited:
+                    push(b)
+                if a not in visited:
+                    push(a)
+            else:
+                extend(parents[::-1])
         else:
             emit(node)
     return order
@@ -108,17 +115,8 @@ def _chain_rule(order: list[Value], check: bool) -> None:
         out = node.data
         parents = node.parents
         partials = op.partials
-        variadic = op.variadic
-        if variadic or len(parents) > 2:  # add_n, and a user's rows of three or more operands
-            operands = [p.data for p in parents]
-            shared = partials[0].fn(out, *operands) if variadic else 0.0
-            for slot, parent in enumerate(parents):
-                if parent.requires_grad:
-                    local = shared if variadic else partials[slot].fn(out, *operands)
-                    if check:
-                        _check_local(node, slot, local)
-                    parent.grad += upstream * local
-        elif len(parents) == 2:
+        arity = len(parents)
+        if arity == 2 and len(partials) == 2:
             a, b = parents
             x = a.data
             y = b.data
@@ -132,13 +130,23 @@ def _chain_rule(order: list[Value], check: bool) -> None:
                 if check:
                     _check_local(node, 1, local)
                 b.grad += upstream * local
-        elif len(parents) == 1:
+        elif arity == 1:  # a variadic row with one operand too: its partial has the same signature
             a = parents[0]
             if a.requires_grad:
                 local = partials[0].fn(out, a.data)
                 if check:
                     _check_local(node, 0, local)
                 a.grad += upstream * local
+        else:  # add_n, and a user's rows of three or more operands
+            operands = [p.data for p in parents]
+            variadic = op.variadic
+            shared = partials[0].fn(out, *operands) if variadic else 0.0
+            for slot, parent in enumerate(parents):
+                if parent.requires_grad:
+                    local = shared if variadic else partials[slot].fn(out, *operands)
+                    if check:
+                        _check_local(node, slot, local)
+                    parent.grad += upstream * local
 
 
 def _check_local(node: Value, slot: int, local: float) -> None:
