@@ -22,6 +22,7 @@ import gc
 import math
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -276,7 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n\n".join(report)
     print("\n" + text)
     if args.out:
-        header = f"python {platform.python_version()} on {platform.machine()}, engines: {', '.join(names)}\n"
+        rev = subprocess.run(
+            ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"], capture_output=True, text=True
+        ).stdout.strip()
+        header = (
+            f"stepgrad at {rev or 'an unknown revision'}, {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+            f"python {platform.python_version()} on {platform.machine()}, engines: {', '.join(names)}\n"
+        )
         args.out.write_text(header + "\n" + text + "\n", encoding="utf-8")
     return 0
 
