@@ -5,6 +5,7 @@ Nothing here recurses, so a chain of a million nodes is walked with Python's def
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import TYPE_CHECKING
 
@@ -15,14 +16,16 @@ if TYPE_CHECKING:
 
 __all__ = ["topological_order", "backward"]
 
+_EXIT = object()  # on the walk's stack, below a node's parents: "emit the node under me"
+
 
 def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
     """Every Value ``root`` depends on, each after all of its parents; ``root`` last.
 
     Deterministic: a node's parents are visited in slot order, so the same graph always gives
-    the same order. With ``needs_grad=True`` the walk does not enter Values that do not need a
-    gradient (``requires_grad`` is False: inputs, targets, constants, frozen parameters, and
-    everything computed only from them).
+    the same order (the post-order of a depth-first walk from ``root``). With ``needs_grad=True``
+    the walk does not enter Values that do not need a gradient (``requires_grad`` is False:
+    inputs, targets, constants, frozen parameters, and everything computed only from them).
 
     >>> from autograd import Value
     >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
@@ -30,22 +33,41 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
     >>> [v.label for v in topological_order(c)]
     ['a', 'b', 'c', None]
     """
+    # The stack holds nodes to enter; a node being entered is pushed back with _EXIT above it
+    # and its parents (last slot deepest) above that, so it is emitted once they all are. Plain
+    # object pushes, no (node, flag) tuples: the walk allocates nothing per node but its set entry.
     order: list[Value] = []
-    visited: set[int] = set()
-    # Each node is pushed once as "enter" and, once its parents are done, emitted as "exit".
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    emit = order.append
+    # Values hash by identity (Value defines no __eq__), so the set holds the nodes themselves:
+    # no id() call per visit.
+    visited: set[Value] = set()
+    mark = visited.add
+    stack: list[object] = [root]
+    push = stack.append
+    pop = stack.pop
+    extend = stack.extend
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
+        node = pop()
+        if node is _EXIT:
+            emit(pop())
             continue
-        if id(node) in visited:
+        if node in visited or (needs_grad and not node.requires_grad and node is not root):
             continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node.parents):
-            if id(parent) not in visited and (parent.requires_grad or not needs_grad):
-                stack.append((parent, False))
+        mark(node)
+        parents = node.parents
+        if parents:
+            push(node)
+            push(_EXIT)
+            if len(parents) == 2:  # most nodes: skip a parent already done without a round trip
+                a, b = parents
+                if b not in visited:
+                    push(b)
+                if a not in visited:
+                    push(a)
+            else:
+                extend(parents[::-1])
+        else:
+            emit(node)
     return order
 
 
@@ -61,12 +83,30 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             f"backward: {_name(root)} does not depend on any Value that needs a gradient "
             "(every leaf it comes from has requires_grad=False)"
         )
-    order = topological_order(root, needs_grad=True)
-    for node in order:
-        if node.op is not None:  # interior nodes start fresh; leaves accumulate across calls
-            node.grad = 0.0
-    root.grad += gradient
-    check = anomaly.enabled
+    # The cyclic collector is paused for the pass. Backward allocates only acyclic temporaries
+    # (the order, the walk's set and stack, float gradients), so a collection could free nothing
+    # of ours, yet each one it triggers would traverse the whole live graph (and the user's
+    # objects). Pausing only postpones: the user's own garbage is collected by the first
+    # collection after the pass, and a collector the user had switched off stays off.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        order = topological_order(root, needs_grad=True)
+        for node in order:
+            if node.op is not None:  # interior nodes start fresh; leaves accumulate across calls
+                node.grad = 0.0
+        root.grad += gradient
+        _chain_rule(order, anomaly.enabled)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _chain_rule(order: list[Value], check: bool) -> None:
+    # One edge: parent.grad += upstream × partial.fn(out, *operand floats). Unary and binary
+    # nodes (nearly all of a graph) are unpacked without building an operand list; a variadic
+    # row has one partial for every slot, and its fn cannot see the slot, so it is evaluated
+    # once per node rather than once per slot (add_n of n terms stays linear).
     for node in reversed(order):
         op = node.op
         if op is None:
@@ -74,16 +114,47 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         upstream = node.grad
         out = node.data
         parents = node.parents
-        operands = [p.data for p in parents]
-        for slot, parent in enumerate(parents):
-            if parent.requires_grad:
-                local = op.partial(slot).fn(out, *operands)
-                if check and not math.isfinite(local):
-                    raise FloatingPointError(
-                        f"backward: the local derivative of {op.name} ({_name(node)}) with respect to "
-                        f"operand {slot + 1} ({_name(parent)}) is {local!r}"
-                    )
-                parent.grad += upstream * local
+        partials = op.partials
+        arity = len(parents)
+        if arity == 2 and len(partials) == 2:
+            a, b = parents
+            x = a.data
+            y = b.data
+            if a.requires_grad:
+                local = partials[0].fn(out, x, y)
+                if check:
+                    _check_local(node, 0, local)
+                a.grad += upstream * local
+            if b.requires_grad:
+                local = partials[1].fn(out, x, y)
+                if check:
+                    _check_local(node, 1, local)
+                b.grad += upstream * local
+        elif arity == 1:  # a variadic row with one operand too: its partial has the same signature
+            a = parents[0]
+            if a.requires_grad:
+                local = partials[0].fn(out, a.data)
+                if check:
+                    _check_local(node, 0, local)
+                a.grad += upstream * local
+        else:  # add_n, and a user's rows of three or more operands
+            operands = [p.data for p in parents]
+            variadic = op.variadic
+            shared = partials[0].fn(out, *operands) if variadic else 0.0
+            for slot, parent in enumerate(parents):
+                if parent.requires_grad:
+                    local = shared if variadic else partials[slot].fn(out, *operands)
+                    if check:
+                        _check_local(node, slot, local)
+                    parent.grad += upstream * local
+
+
+def _check_local(node: Value, slot: int, local: float) -> None:
+    if not math.isfinite(local):
+        raise FloatingPointError(
+            f"backward: the local derivative of {node.op.name} ({_name(node)}) with respect to "
+            f"operand {slot + 1} ({_name(node.parents[slot])}) is {local!r}"
+        )
 
 
 def _name(v: Value) -> str:

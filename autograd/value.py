@@ -73,59 +73,60 @@ class Value:
         self.requires_grad = requires_grad
 
     # --- arithmetic: each operator is one op-table row applied to (self, other) -------------
+    # Operators take the two-operand fast path (``_binary``); numbers become constants (``_lift``).
 
     def __add__(self, other: Value | Number) -> Value:
-        return apply(ADD, self, other)
+        return _binary(ADD, self, other if type(other) is Value else _lift(other, ADD))
 
     def __radd__(self, other: Number) -> Value:
-        return apply(ADD, other, self)
+        return _binary(ADD, _lift(other, ADD), self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        return apply(SUB, self, other)
+        return _binary(SUB, self, other if type(other) is Value else _lift(other, SUB))
 
     def __rsub__(self, other: Number) -> Value:
-        return apply(SUB, other, self)
+        return _binary(SUB, _lift(other, SUB), self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        return apply(MUL, self, other)
+        return _binary(MUL, self, other if type(other) is Value else _lift(other, MUL))
 
     def __rmul__(self, other: Number) -> Value:
-        return apply(MUL, other, self)
+        return _binary(MUL, _lift(other, MUL), self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return apply(DIV, self, other)
+        return _binary(DIV, self, other if type(other) is Value else _lift(other, DIV))
 
     def __rtruediv__(self, other: Number) -> Value:
-        return apply(DIV, other, self)
+        return _binary(DIV, _lift(other, DIV), self)
 
     def __pow__(self, other: Value | Number) -> Value:
-        return apply(POW, self, other)
+        return _binary(POW, self, other if type(other) is Value else _lift(other, POW))
 
     def __rpow__(self, other: Number) -> Value:
-        return apply(POW, other, self)
+        return _binary(POW, _lift(other, POW), self)
 
     def __neg__(self) -> Value:
-        return apply(NEG, self)
+        return _unary(NEG, self)
 
     def exp(self) -> Value:
         """e to the power of this value."""
-        return apply(EXP, self)
+        return _unary(EXP, self)
 
     def log(self) -> Value:
         """Natural logarithm; a ``ValueError`` naming this value if it is not positive."""
-        return apply(LOG, self)
+        return _unary(LOG, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, exact and overflow-free for every finite input."""
-        return apply(TANH, self)
+        return _unary(TANH, self)
 
     def sigmoid(self) -> Value:
         """The logistic function 1 / (1 + e^−x), exact and overflow-free for every finite input."""
-        return apply(SIGMOID, self)
+        return _unary(SIGMOID, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at exactly 0 is taken as 0."""
-        return apply(RELU, self)
+        return _unary(RELU, self)
 
     # --- gradients ---------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ def _lift(x: Value | Number, op: Op) -> Value:
     """An operand as a Value: plain numbers become constants (``requires_grad=False``)."""
     if isinstance(x, Value):
         return x
-    return Value(_to_float(x, f"{op.name}"), requires_grad=False)
+    return Value(_to_float(x, f"{op.name}"), None, False)
 
 
 def describe(v: Value) -> str:
@@ -186,6 +187,46 @@ def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
     return type(exc)(f"{op.name}: {fill(str(exc), names)}")
 
 
+# Speed notes (issue 7). Every node of a graph is made by ``_node``; the operators reach it through
+# ``_unary``/``_binary``, which call the row's forward function with the operands' floats directly
+# instead of building argument lists, and ``apply`` handles any arity and label. ``_node`` fills the
+# slots of a bare instance (``object.__new__``): a keyword-argument ``__init__`` call costs about
+# twice as much, and a graph is mostly such nodes. Nodes point only at older nodes (their
+# parents), never back, so a graph holds no reference cycle: reference counting frees it the
+# moment the last reference goes, and the cyclic collector never has anything to find in it.
+_new = object.__new__
+
+
+def _node(op: Op, data: float, parents: tuple[Value, ...], requires_grad: bool) -> Value:
+    """The result of ``op`` as a new node; anomaly mode checks it here, for every path."""
+    if anomaly.enabled and not math.isfinite(data):
+        raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
+    node = _new(Value)
+    node.data = data if type(data) is float else _to_float(data, f"{op.name} forward")
+    node.grad = 0.0
+    node.label = None
+    node.op = op
+    node.parents = parents
+    node.requires_grad = requires_grad
+    return node
+
+
+def _unary(op: Op, a: Value) -> Value:
+    try:
+        data = op.forward(a.data)
+    except (ArithmeticError, ValueError) as exc:
+        raise _op_error(op, (a,), exc) from None
+    return _node(op, data, (a,), a.requires_grad)
+
+
+def _binary(op: Op, a: Value, b: Value) -> Value:
+    try:
+        data = op.forward(a.data, b.data)
+    except (ArithmeticError, ValueError) as exc:
+        raise _op_error(op, (a, b), exc) from None
+    return _node(op, data, (a, b), a.requires_grad or b.requires_grad)
+
+
 def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
     """Apply an op-table row to operands (Values or plain numbers) and record the result.
 
@@ -193,15 +234,14 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
     >>> apply(MUL, Value(3.0), 4, label="y")
     Value(label='y', data=12.0, grad=0.0)
     """
-    parents = tuple(_lift(x, op) for x in operands)
+    parents = tuple([x if type(x) is Value else _lift(x, op) for x in operands])
     try:
         data = op.forward(*[p.data for p in parents])
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, parents, exc) from None
-    if anomaly.enabled and not math.isfinite(data):
-        raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
-    requires_grad = any(p.requires_grad for p in parents)
-    return Value(data, label, requires_grad, op=op, parents=parents)
+    node = _node(op, data, parents, any([p.requires_grad for p in parents]))
+    node.label = label
+    return node
 
 
 def add_n(values: Iterable[Value | Number], label: str | None = None) -> Value:
