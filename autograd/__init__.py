@@ -15,6 +15,7 @@ from .anomaly import detect_anomaly
 from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
+from .render import draw
 from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "Op",
     "Partial",
     "OPS",
+    "draw",
 ]
