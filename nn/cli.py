@@ -218,6 +218,55 @@ def demo(args: argparse.Namespace) -> int:
     after = _recompute(after)
     doc.block(_forward_block(after["E_total"]))
     print(doc.render(words["title"]), end="")
+    _write_graphs(args.out, {"classic-graph": lambda: _computation_graph(v)})
+    return 0
+
+
+def _computation_graph(v: dict[str, Value]) -> tuple[str, object]:
+    """DOT text of E_total's graph with w1's two paths highlighted, and a way to draw it."""
+    from autograd.render import dot_source, draw
+
+    options = {"highlight": v["w1"]}
+    return dot_source(v["E_total"], **options), lambda: draw(v["E_total"], **options)
+
+
+def _write_graphs(out: Path, graphs: dict) -> None:
+    """Write each graph as ``out/NAME.dot`` and, when Graphviz is installed, ``out/NAME.svg``.
+
+    Everything is computed before the folder is touched; progress and notes go to stderr so that
+    stdout stays one clean document.
+    """
+    sources = {name: make() for name, make in graphs.items()}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create the folder {str(out)!r} for the graphs: {exc.strerror or exc}") from None
+    written: list[str] = []
+    note = ""
+    for name, (dot, drawing) in sources.items():
+        path = out / f"{name}.dot"
+        path.write_text(dot, encoding="utf-8")
+        written.append(str(path))
+        if note:
+            continue
+        try:
+            from autograd.render import GraphvizNotFound, export
+
+            written.append(str(export(drawing(), out / f"{name}.svg")))
+        except ImportError:
+            note = "no SVG: the graphviz Python package is not installed (pip install 'stepgrad[viz]')"
+        except GraphvizNotFound:
+            note = "no SVG: Graphviz's dot program is not installed (e.g. apt-get install graphviz)"
+    print(f"stepgrad demo: wrote {', '.join(written)}", file=sys.stderr)
+    if note:
+        print(f"stepgrad demo: {note}", file=sys.stderr)
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    """One weight's derivation in the classic network."""
+    v = classic_values()
+    v["E_total"].backward()
+    print(render(_gradient_block(v["E_total"], v[args.param], args.lr), args.format))
     return 0
 
 
@@ -228,6 +277,227 @@ def _recompute(v: dict[str, Value]) -> dict[str, Value]:
         if node.op is not None:
             node.data = node.op.forward(*[p.data for p in node.parents])
     return v
+
+
+# --- train and predict: the seed's MATLAB recipe -------------------------------------------------
+
+MODEL_FORMAT = "stepgrad.model"
+LOSS = "mse"  # MATLAB's default performance function; --goal is on it, in scaled units
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    if path.is_dir():
+        raise CommandError(f"--save {str(path)!r} is a folder; give a file name such as model.json")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"--save {str(path)!r}: the folder {str(folder)!r} does not exist")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` completely or not at all (a temporary file, then a rename)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _one_hot(rows: Sequence[Sequence[float]]) -> bool:
+    return len(rows[0]) > 1 and all(sorted(r) == [0.0] * (len(r) - 1) + [1.0] for r in rows)
+
+
+def _argmax(row: Sequence[float]) -> int:
+    return max(range(len(row)), key=row.__getitem__)
+
+
+def _rms(predicted: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]) -> float:
+    import math
+
+    squares = [(p - t) ** 2 for ps, ts in zip(predicted, targets) for p, t in zip(ps, ts)]
+    return math.sqrt(math.fsum(squares) / len(squares))
+
+
+class Model:
+    """A trained network together with the scaling of its inputs and targets (premnmx/postmnmx)."""
+
+    def __init__(self, net, inputs_scaler, targets_scaler, columns=None) -> None:
+        self.net, self.inputs_scaler, self.targets_scaler, self.columns = net, inputs_scaler, targets_scaler, columns
+
+    def predict(self, inputs: Sequence[Sequence[float]]) -> list[tuple[float, ...]]:
+        """Outputs in the targets' original units for inputs in their original units."""
+        xs = self.inputs_scaler.scale(inputs) if self.inputs_scaler else inputs
+        ys = [tuple(v.data for v in self.net(x)) for x in xs]
+        return self.targets_scaler.unscale(ys) if self.targets_scaler else ys
+
+    def to_json(self) -> str:
+        import json
+
+        document = {
+            "format": MODEL_FORMAT,
+            "version": 1,
+            "architecture": self.net.architecture(),
+            "parameters": self.net.state_dict(),
+            "normalize": "minmax" if self.inputs_scaler else "none",
+            "scaling": {"inputs": self.inputs_scaler.to_dict(), "targets": self.targets_scaler.to_dict()}
+            if self.inputs_scaler else None,
+            "columns": self.columns,
+        }
+        return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+    @classmethod
+    def load(cls, path: Path) -> Model:
+        import json
+
+        from .data import MinMaxScaler
+        from .layers import Network
+
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read the model: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: not a model file (not UTF-8 text)") from None
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path}:{exc.lineno}: not a model file (invalid JSON: {exc.msg})") from None
+        if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+            raise CommandError(f"{path}: not a model file written by stepgrad train (no \"format\": \"{MODEL_FORMAT}\")")
+        if document.get("version") != 1:
+            raise CommandError(f"{path}: unsupported model version {document.get('version')!r} (this stepgrad reads 1)")
+        arch = document.get("architecture")
+        try:
+            if not isinstance(arch, dict) or arch.get("module") != "Network":
+                raise ValueError(f"expected a Network architecture, found {arch!r}")
+            net = Network(arch.get("sizes"), arch.get("activations"), bias=arch.get("bias"), init=None)
+            net.load_state_dict(document.get("parameters"), source="parameters")
+            scaling = document.get("scaling")
+            scalers = (None, None)
+            if scaling is not None:
+                if not isinstance(scaling, dict):
+                    raise ValueError(f"scaling: expected inputs and targets, found {scaling!r}")
+                scalers = (MinMaxScaler.from_dict(scaling.get("inputs")), MinMaxScaler.from_dict(scaling.get("targets")))
+                if (len(scalers[0].minimum), len(scalers[1].minimum)) != (net.n_inputs, net.n_outputs):
+                    raise ValueError("scaling does not match the network's numbers of inputs and outputs")
+        except (ValueError, TypeError) as exc:
+            raise CommandError(f"{path}: broken model file: {exc}") from None
+        return cls(net, *scalers, columns=document.get("columns"))
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas (e.g. 5 or 8,4), got {text!r}")
+    return sizes
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Read TRAIN (and CHECK), scale to [−1, 1], train, report, and save the model."""
+    from .data import MinMaxScaler, read_data
+    from .layers import Network
+    from .train import train
+
+    if args.save is not None:
+        _check_writable(args.save)
+    if args.mode == "minibatch" and args.batch_size is None:
+        raise CommandError("--mode minibatch needs --batch-size N")
+    if args.batch_size is not None and args.mode != "minibatch":
+        raise CommandError(f"--batch-size is for --mode minibatch (the mode is {args.mode})")
+    data = read_data(args.train, targets=args.targets)
+    check = read_data(args.check, targets=args.targets) if args.check else None
+    if check is not None and (check.n_inputs, check.n_targets) != (data.n_inputs, data.n_targets):
+        raise CommandError(
+            f"{check.source}: {check.n_inputs} input and {check.n_targets} target columns, but {data.source} has "
+            f"{data.n_inputs} and {data.n_targets}"
+        )
+    scalers = (None, None)
+    if args.normalize == "minmax":
+        scalers = (MinMaxScaler.fit(data.inputs), MinMaxScaler.fit(data.targets))
+
+    def scaled(d):
+        if scalers[0] is None:
+            return list(d.inputs), list(d.targets)
+        return scalers[0].scale(d.inputs), scalers[1].scale(d.targets)
+
+    sizes = [data.n_inputs, *args.hidden, data.n_targets]
+    activations = [args.activation] * len(args.hidden) + [args.output_activation]
+    try:
+        net = Network(sizes, activations, init=args.init, seed=args.seed)
+        history = train(
+            net, *scaled(data), loss=LOSS, lr=args.lr, momentum=args.momentum, mode=args.mode,
+            batch_size=args.batch_size, epochs=args.epochs, goal=args.goal,
+            check=scaled(check) if check is not None else None, shuffle=args.shuffle, seed=args.seed,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    model = Model(net, *scalers, columns=list(data.header) if data.header else None)
+    shape = "-".join(map(str, sizes))
+    print(f"network {shape} ({', '.join(activations)}), {args.mode} training, lr {args.lr:g}, "
+          f"{len(data)} training samples" + (f", {len(check)} check samples" if check else ""))
+    stop = {"goal": f"reached the error goal {args.goal:g}", "epochs": "ran out of epochs",
+            "diverged": "diverged (the error is no longer finite)"}[history.stop]
+    print(f"stopped after {history.epochs} epochs: {stop}")
+    if history.stop == "diverged":
+        raise CommandError("training diverged; try a smaller --lr (nothing was saved)")
+    units = " (scaled targets)" if scalers[0] else ""
+    line = f"error ({LOSS}{units}): train {history.train_error[-1]:.6g}"
+    if check is not None:
+        line += f", check {history.check_error[-1]:.6g}"
+    print(line)
+    sets = [("train", data)] + ([("check", check)] if check is not None else [])
+    predictions = {name: model.predict(d.inputs) for name, d in sets}
+    print("rms error in the targets' units: " + ", ".join(f"{n} {_rms(predictions[n], d.targets):.6g}" for n, d in sets))
+    if _one_hot(data.targets):
+        parts = []
+        for name, d in sets:
+            right = sum(_argmax(p) == _argmax(t) for p, t in zip(predictions[name], d.targets))
+            parts.append(f"{name} {right}/{len(d)} ({100 * right / len(d):.1f}%)")
+        print("classified correctly (largest output = the target's 1): " + ", ".join(parts))
+    if args.save is not None:
+        try:
+            text = model.to_json()
+        except ValueError as exc:
+            raise CommandError(f"cannot save: {exc}") from None
+        _write_atomically(args.save, text)
+        print(f"saved {args.save}")
+    return 0
+
+
+def _format_number(x: float) -> str:
+    return f"{x:.9g}"
+
+
+def predict_command(args: argparse.Namespace) -> int:
+    """Print the model's predictions for DATA, in the targets' original units."""
+    from .data import read_data
+
+    model = Model.load(args.model)
+    n_in, n_out = model.net.n_inputs, model.net.n_outputs
+    data = read_data(args.data, targets=0)
+    width = data.n_inputs
+    if width not in (n_in, n_in + n_out):
+        raise CommandError(
+            f"{data.source}:{data.lines[0]}: expected {n_in} numbers per line (the model's inputs) or {n_in + n_out} "
+            f"(inputs, then targets), found {width}"
+        )
+    inputs = [row[:n_in] for row in data.inputs]
+    predicted = model.predict(inputs)
+    names = model.columns[n_in:] if model.columns else model.net.output_names
+    print(" ".join(names))
+    for row in predicted:
+        print(" ".join(map(_format_number, row)))
+    if width == n_in + n_out:
+        targets = [row[n_in:] for row in data.inputs]
+        print(f"# rms error against the targets in {data.source}: {_rms(predicted, targets):.6g}")
+    return 0
 
 
 # --- the command line ----------------------------------------------------------------------------
@@ -244,8 +514,44 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("demo", help="the step-by-step worked example of the classic 2-2-2 network")
     show_options(p)
     p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
-                   help="folder for the computation graph and network diagram (DOT, and SVG with Graphviz); default out")
+                   help="folder for the computation graph and network diagram (DOT; SVG with Graphviz); default out")
     p.set_defaults(run=demo)
+
+    p = commands.add_parser("explain", help="derive one parameter's gradient in the classic network")
+    p.add_argument("--param", required=True, choices=list(CLASSIC_WEIGHTS), help="the weight to explain")
+    show_options(p)
+    p.add_argument("--lr", type=float, default=None, help="also show the update with this learning rate")
+    p.set_defaults(run=explain_command)
+
+    p = commands.add_parser("train", help="train a network on a data file (the MATLAB newff/premnmx recipe)")
+    p.add_argument("train", type=Path, metavar="TRAIN", help="training data: inputs, then target column(s), a line each")
+    p.add_argument("--check", type=Path, metavar="CHECK", help="check (validation) data in the same layout")
+    p.add_argument("--targets", type=int, default=1, metavar="K", help="the last K columns are targets (default 1)")
+    p.add_argument("--hidden", type=_hidden_sizes, default=[5], metavar="N[,N...]",
+                   help="hidden layer size(s), e.g. 5 or 8,4 (default 5)")
+    p.add_argument("--activation", default="tansig", help="hidden layers' activation (default tansig)")
+    p.add_argument("--output-activation", default="purelin", help="output layer's activation (default purelin)")
+    p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"),
+                   help="initial weights (default xavier; uniform is U(0, 1))")
+    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--momentum", type=float, default=0.0, help="momentum in [0, 1) (default 0)")
+    p.add_argument("--epochs", type=int, default=1000, help="at most this many epochs (default 1000)")
+    p.add_argument("--mode", choices=("online", "batch", "minibatch"), default="online",
+                   help="update after every sample, once per epoch, or every --batch-size samples (default online)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N", help="samples per update with --mode minibatch")
+    p.add_argument("--shuffle", action="store_true", help="visit the samples in a new random order every epoch")
+    p.add_argument("--goal", type=float, default=1e-4, help=f"stop when the {LOSS} on the training data is this low "
+                   "(default 1e-4)")
+    p.add_argument("--normalize", choices=("minmax", "none"), default="minmax",
+                   help="scale inputs and targets to [-1, 1] by the training data's min and max (default minmax)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for the initial weights and shuffling (default 0)")
+    p.add_argument("--save", type=Path, metavar="MODEL", help="write the trained model (JSON) here")
+    p.set_defaults(run=train_command)
+
+    p = commands.add_parser("predict", help="predict with a saved model, in the targets' original units")
+    p.add_argument("model", type=Path, metavar="MODEL", help="a model saved by stepgrad train --save")
+    p.add_argument("data", type=Path, metavar="DATA", help="inputs (optionally followed by targets), a line each")
+    p.set_defaults(run=predict_command)
     return parser
 
 
