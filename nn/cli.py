@@ -436,6 +436,8 @@ def train_command(args: argparse.Namespace) -> int:
             batch_size=args.batch_size, epochs=args.epochs, goal=args.goal,
             check=scaled(check) if check is not None else None, shuffle=args.shuffle, seed=args.seed,
         )
+    except ArithmeticError as exc:  # overflow or division by zero inside a forward pass
+        raise CommandError(f"training diverged ({exc}); try a smaller --lr (nothing was saved)") from None
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     model = Model(net, *scalers, columns=list(data.header) if data.header else None)
@@ -447,7 +449,7 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"stopped after {history.epochs} epochs: {stop}")
     if history.stop == "diverged":
         raise CommandError("training diverged; try a smaller --lr (nothing was saved)")
-    units = " (scaled targets)" if scalers[0] else ""
+    units = " on scaled targets" if scalers[0] else ""
     line = f"error ({LOSS}{units}): train {history.train_error[-1]:.6g}"
     if check is not None:
         line += f", check {history.check_error[-1]:.6g}"
@@ -568,6 +570,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, DataError) as exc:
         print(f"stepgrad {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"stepgrad {args.command}: interrupted (nothing was saved)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``stepgrad predict ... | head``): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
