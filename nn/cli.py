@@ -21,7 +21,8 @@ from pathlib import Path
 from autograd import Value
 
 from .data import DataError
-from .examples import CLASSIC_WEIGHTS, classic_values
+from .examples import CLASSIC_WEIGHTS
+from .layers import Network
 
 __all__ = ["main", "CommandError"]
 
@@ -185,11 +186,33 @@ def _gradient_block(output: Value, wrt: Value, lr: float | None = None) -> objec
     return line
 
 
+def classic_graph() -> tuple[Network, dict[str, Value]]:
+    """The classic network and its forward pass: every labelled node of E_total's graph by label.
+
+    >>> net, g = classic_graph()
+    >>> round(g["E_total"].data, 9), g["w1"] is net["w1"]
+    (0.298371109, True)
+    """
+    from autograd import topological_order
+
+    from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
+    from .losses import half_sse
+
+    net = classic_network()
+    error = half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
+    return net, {v.label: v for v in topological_order(error) if v.label is not None}
+
+
 def demo(args: argparse.Namespace) -> int:
     """The whole worked example: forward pass, both layers' derivations, updates, new error."""
+    from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS
+    from .losses import half_sse
+    from .optim import SGD
+
     words = WORDS[args.lang]
-    v = classic_values()
-    v["E_total"].backward()
+    net, v = classic_graph()
+    error = v["E_total"]
+    error.backward()
     doc = Document(args.format, args.lang)
     doc.heading(words["network"])
     doc.paragraph(words["network_text"])
@@ -201,33 +224,38 @@ def demo(args: argparse.Namespace) -> int:
         doc.block(_forward_block(v[name]))
     doc.heading(words["output_layer"])
     for name in ("w5", "w6", "w7", "w8"):
-        doc.block(_gradient_block(v["E_total"], v[name]))
+        doc.block(_gradient_block(error, v[name]))
     doc.heading(words["hidden_layer"])
     for name in ("w1", "w2", "w3", "w4"):
-        doc.block(_gradient_block(v["E_total"], v[name]))
+        doc.block(_gradient_block(error, v[name]))
     doc.heading(words["update"].format(lr=DEMO_LR))
-    updated = {}
     for name in CLASSIC_WEIGHTS:
-        doc.block(_gradient_block(v["E_total"], v[name], DEMO_LR))
-        updated[name] = v[name].data - DEMO_LR * v[name].grad
+        doc.block(_gradient_block(error, v[name], DEMO_LR))
+    graphs = {"classic-graph": _computation_graph(v)}  # drawn before the update changes the weights
+    SGD(net.parameters(), lr=DEMO_LR).step()
     doc.heading(words["after"])
     doc.paragraph(words["after_text"])
-    after = classic_values()
-    for name, w in updated.items():
-        after[name].data = w
-    after = _recompute(after)
-    doc.block(_forward_block(after["E_total"]))
+    after = half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
+    doc.block(_forward_block(after))
     print(doc.render(words["title"]), end="")
-    _write_graphs(args.out, {"classic-graph": lambda: _computation_graph(v)})
+    _write_graphs(args.out, graphs)
     return 0
 
 
 def _computation_graph(v: dict[str, Value]) -> tuple[str, object]:
-    """DOT text of E_total's graph with w1's two paths highlighted, and a way to draw it."""
+    """DOT text of E_total's graph with w1's two paths highlighted, and its drawing (None
+    without the graphviz Python package)."""
     from autograd.render import dot_source, draw
 
-    options = {"highlight": v["w1"]}
-    return dot_source(v["E_total"], **options), lambda: draw(v["E_total"], **options)
+    return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
+
+
+def _both(source, drawing, *args, **options) -> tuple[str, object]:
+    try:
+        made = drawing(*args, **options)
+    except ImportError:
+        made = None
+    return source(*args, **options), made
 
 
 def _write_graphs(out: Path, graphs: dict) -> None:
@@ -236,25 +264,25 @@ def _write_graphs(out: Path, graphs: dict) -> None:
     Everything is computed before the folder is touched; progress and notes go to stderr so that
     stdout stays one clean document.
     """
-    sources = {name: make() for name, make in graphs.items()}
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create the folder {str(out)!r} for the graphs: {exc.strerror or exc}") from None
     written: list[str] = []
     note = ""
-    for name, (dot, drawing) in sources.items():
+    for name, (dot, drawing) in graphs.items():
         path = out / f"{name}.dot"
         path.write_text(dot, encoding="utf-8")
         written.append(str(path))
         if note:
             continue
-        try:
-            from autograd.render import GraphvizNotFound, export
-
-            written.append(str(export(drawing(), out / f"{name}.svg")))
-        except ImportError:
+        if drawing is None:
             note = "no SVG: the graphviz Python package is not installed (pip install 'stepgrad[viz]')"
+            continue
+        from autograd.render import GraphvizNotFound, export
+
+        try:
+            written.append(str(export(drawing, out / f"{name}.svg")))
         except GraphvizNotFound:
             note = "no SVG: Graphviz's dot program is not installed (e.g. apt-get install graphviz)"
     print(f"stepgrad demo: wrote {', '.join(written)}", file=sys.stderr)
@@ -264,19 +292,10 @@ def _write_graphs(out: Path, graphs: dict) -> None:
 
 def explain_command(args: argparse.Namespace) -> int:
     """One weight's derivation in the classic network."""
-    v = classic_values()
+    _, v = classic_graph()
     v["E_total"].backward()
     print(render(_gradient_block(v["E_total"], v[args.param], args.lr), args.format))
     return 0
-
-
-def _recompute(v: dict[str, Value]) -> dict[str, Value]:
-    from autograd import topological_order
-
-    for node in topological_order(v["E_total"]):
-        if node.op is not None:
-            node.data = node.op.forward(*[p.data for p in node.parents])
-    return v
 
 
 # --- train and predict: the seed's MATLAB recipe -------------------------------------------------
