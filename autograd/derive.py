@@ -53,6 +53,7 @@ __all__ = [
     "Deriv",
     "Tmpl",
     "Join",
+    "Elided",
 ]
 
 # --- expression trees: what a formula is, independent of how it is printed -----------------
@@ -104,7 +105,16 @@ class Join:
     items: tuple[Expr, ...]
 
 
-Expr = Sym | Num | Deriv | Tmpl | Join
+@dataclass(frozen=True)
+class Elided:
+    """A formula too long to be worth printing: ``what`` is ``"product"`` (of ``count`` local
+    derivatives along one route) or ``"sum"`` (over ``count`` routes)."""
+
+    what: str
+    count: int
+
+
+Expr = Sym | Num | Deriv | Tmpl | Join | Elided
 
 
 @dataclass(frozen=True)
@@ -306,8 +316,12 @@ class _Edge:
     routes: list[Expr]
     value: float = 0.0
 
-    def formula(self) -> Expr:
-        return self.routes[0] if len(self.routes) == 1 else Join("sum", tuple(self.routes))
+    def formula(self, max_fold: int) -> Expr:
+        if len(self.routes) == 1:
+            return self.routes[0]
+        if len(self.routes) > max_fold // 4:
+            return Elided("sum", len(self.routes))
+        return Join("sum", tuple(self.routes))
 
 
 def _fold(c: Value, relevant: set[int], keys: set[int], namer: _Namer, max_fold: int) -> dict[int, _Edge]:
@@ -353,8 +367,7 @@ def _chain_formula(link: tuple | None, length: int) -> Expr:
     while link is not None:
         term, link = link
         if term is None:
-            text = f"(a product of {length} local derivatives)"
-            return Tmpl(text, rf"\text{{{text}}}", {}, ATOM)
+            return Elided("product", length)
         items.append(term)
     items.reverse()
     return _product(items)
@@ -458,7 +471,7 @@ def explain(
     value = _sweep_value(rel_order, relevant, output, wrt)
     sweep = _sweep_order(output, key_order, edges, key_consumers)
     paths, path_count = _paths(output, wrt, edges, key_order, namer, max_paths)
-    steps = _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer)
+    steps = _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_fold)
     if path_count > 1:
         steps.append(Step("note", None, None, None, note="paths", args=(path_count, namer.sym(output), namer.sym(wrt))))
     steps = _trim(steps, max_lines)
@@ -522,7 +535,7 @@ def _paths(output: Value, wrt: Value, edges: dict, key_order: list[Value], namer
     return paths, count.get(id(wrt), 0)
 
 
-def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer) -> list[Step]:
+def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_fold) -> list[Step]:
     sym = namer.sym
     if output is wrt:
         return [Step("result", Deriv(sym(output), sym(wrt), 1.0), Tmpl("1", "1", {}, ATOM), 1.0)]
@@ -544,7 +557,7 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer) -> l
     def local(c: Value, n: Value) -> tuple[Deriv, Step]:
         e = edges[id(c)][id(n)]
         d = Deriv(sym(c), sym(n), e.value)
-        return d, Step("local", d, e.formula(), e.value)
+        return d, Step("local", d, e.formula(max_fold), e.value)
 
     steps: list[Step] = []
     one_line = len(chain) == 1 or (top is output and len(chain) == 2)  # the sweep or one factor says it all

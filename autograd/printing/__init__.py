@@ -77,6 +77,7 @@ class Notation:
     name: str  # "text", "latex" or "html"
     digits: int = 9
     exact: bool = False
+    lang: str = "en"
 
     def template(self, text: str, latex: str) -> str:
         return latex if self.name == "latex" else text
@@ -251,7 +252,13 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
 def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
     """An expression as (string, precedence, starts with a minus sign). ``numeric=True`` writes
     every symbol and partial derivative as its value."""
-    from ..derive import Deriv, Join, Num, Sym, Tmpl
+    from ..derive import Deriv, Elided, Join, Num, Sym, Tmpl
+
+    if isinstance(e, Elided):
+        words = STRINGS[nota.lang][f"elided_{e.what}"].format(e.count)
+        if nota.name == "latex":
+            words = r"\text{" + words + "}"
+        return (html.escape(words) if nota.name == "html" else words), ATOM, False
 
     if isinstance(e, Num) or (numeric and isinstance(e, (Sym, Deriv))):
         s = nota.number(e.value)
@@ -356,7 +363,7 @@ def to_text(d: Derivation) -> str:
     Update the weight (learning rate η = 0.1)
       a⁺ = a − η·∂f/∂a = 2 − 0.1 × 5 = 1.5
     """
-    nota = Notation("text", d.digits, d.exact)
+    nota = Notation("text", d.digits, d.exact, d.lang)
 
     def line(parts, note):
         return "  " + (note if parts is None else " = ".join(parts))
@@ -367,7 +374,7 @@ def to_text(d: Derivation) -> str:
 def to_latex(d: Derivation) -> str:
     """An ``aligned`` block: section titles as ``\\text{}`` lines, steps aligned at their first
     ``=`` (see the module docstring for an example)."""
-    nota = Notation("latex", d.digits, d.exact)
+    nota = Notation("latex", d.digits, d.exact, d.lang)
 
     def wrap(s: str) -> str:
         return r"\text{" + "".join(_LATEX_SPECIAL.get(c, c) for c in s) + "}"
@@ -394,7 +401,7 @@ def to_markdown(d: Derivation) -> str:
     - $\\frac{\\partial y}{\\partial x} = 3$
     <BLANKLINE>
     """
-    nota = Notation("latex", d.digits, d.exact)
+    nota = Notation("latex", d.digits, d.exact, d.lang)
     out = []
     for section in d.sections:
         title = _words(section.title, section.args, d.lang, nota, _md_escape, math=True)
@@ -425,7 +432,7 @@ def to_html(d: Derivation) -> str:
     </ul>
     </div>
     """
-    nota = Notation("html", d.digits, d.exact)
+    nota = Notation("html", d.digits, d.exact, d.lang)
     out = ['<div class="stepgrad-derivation">']
     for section in d.sections:
         out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, html.escape)}</strong></p>")

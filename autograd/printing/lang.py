@@ -17,6 +17,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_path": "{0} does not depend on {1}: no path leads from {0} to {1}, so {2} = 0",
         "paths": "{0} paths lead from {1} to {2}; the parts they share are computed once above",
         "omitted": "… {0} steps omitted …",
+        "elided_product": "(a product of {0} local derivatives)",
+        "elided_sum": "(a sum over {0} routes)",
     },
     "zh": {
         "forward": "前向传播",
@@ -27,6 +29,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_path": "{0} 不依赖于 {1}：从 {0} 到 {1} 没有路径，所以 {2} = 0",
         "paths": "从 {1} 到 {2} 共有 {0} 条路径，公共部分在上面只计算一次",
         "omitted": "…… 省略 {0} 步 ……",
+        "elided_product": "（{0} 个局部导数之积）",
+        "elided_sum": "（{0} 条路线之和）",
     },
 }
 """Every narration string, by language and key."""
