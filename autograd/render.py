@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .graph import topological_order
 from .ops import fill
@@ -29,7 +29,10 @@ from .value import Value, describe
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["draw", "dot_source", "export", "to_svg", "path_products", "GraphPath", "GraphvizNotFound", "INSTALL_HINT"]
+__all__ = [
+    "draw", "dot_source", "export", "to_svg", "path_products", "GraphPath", "GraphvizNotFound", "INSTALL_HINT",
+    "as_digraph", "dot_string", "number",
+]
 
 INSTALL_HINT = (
     "install Graphviz's programs: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
@@ -133,7 +136,12 @@ def path_products(output: Value, target: Value, *, max_paths: int = 64) -> list[
 # --- DOT text -------------------------------------------------------------------------------
 
 
-def _num(x: float, digits: int) -> str:
+def number(x: float, digits: int) -> str:
+    """A number as drawn: ``digits`` significant digits (the one format every drawing uses).
+
+    >>> number(0.000438568, 4), number(0.4, 4)
+    ('0.0004386', '0.4')
+    """
     return format(x, f".{digits}g")
 
 
@@ -141,20 +149,25 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _quote(text: str) -> str:
+def dot_string(text: str) -> str:
+    """``text`` as a quoted DOT string.
+
+    >>> print(dot_string('say "hi"'))
+    "say \\"hi\\""
+    """
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _name(v: Value, digits: int) -> str:
     """How a Value is named inside formulas and path lists: its label, else its value."""
-    return v.label if v.label is not None else _num(v.data, digits)
+    return v.label if v.label is not None else number(v.data, digits)
 
 
 def _stop(v: Value, digits: int) -> str:
     """A Value as a stop on a listed path: its label, else the op that made it, else its value."""
     if v.label is not None:
         return v.label
-    return f"({v.op.name})" if v.op is not None else _num(v.data, digits)
+    return f"({v.op.name})" if v.op is not None else number(v.data, digits)
 
 
 def _shade(grad: float, low: float, high: float) -> str:
@@ -171,9 +184,9 @@ def _value_label(v: Value, digits: int, fill_colour: str | None, border: str) ->
     rows = []
     if v.label is not None:
         rows.append(f"<b>{_html(v.label)}</b>")
-    rows.append(f"data {_num(v.data, digits)}")
+    rows.append(f"data {number(v.data, digits)}")
     if v.requires_grad:
-        rows.append(f"grad {_num(v.grad, digits)}")
+        rows.append(f"grad {number(v.grad, digits)}")
     bg = f' bgcolor="{fill_colour}"' if fill_colour else ""
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
     return (
@@ -216,26 +229,26 @@ def dot_source(
     if highlight is not None and id(highlight) not in index:
         raise ValueError(f"draw: highlight={describe(highlight)} is not part of the graph of {describe(output)}")
 
-    # Highlighting: which nodes lie on a path to the target, and, when the paths are few enough to
-    # list, which paths pass through each node.
+    # Highlighting: which edges lie on a path to the target (counts), and, when the paths are few
+    # enough to list, which listed paths use each edge: key (node id, slot) for the edge from
+    # operand ``slot`` into node's op, (node id, -1) for the edge from node's op to node.
     counts = _path_counts(order, highlight) if highlight is not None else {}
     paths: list[GraphPath] = []
-    through: dict[int, list[int]] = {}  # node id -> indices of the listed paths through it
+    through: dict[tuple[int, int], list[int]] = {}
     if highlight is not None and counts[id(output)] <= max_paths:
         paths = path_products(output, highlight, max_paths=max_paths)
         for k, path in enumerate(paths):
-            for node, _ in path.steps:
-                through.setdefault(id(node), []).append(k)
-            through.setdefault(id(highlight), []).append(k)
+            for node, slot in path.steps:
+                through.setdefault((id(node), slot), []).append(k)
+                through.setdefault((id(node), -1), []).append(k)
 
-    def on_path(v: Value) -> bool:
-        return counts.get(id(v), 0) > 0
-
-    def colour(v: Value) -> str:
-        ks = through.get(id(v), [])
-        if not ks or len(paths) > len(PATH_COLOURS):
-            return PATH_COLOURS[0]
-        return ":".join(PATH_COLOURS[k] for k in ks)
+    def path_style(v: Value, key: tuple[int, int]) -> list[str]:
+        """Edge attributes when highlighting: on a path to the target (via ``v``) or muted."""
+        if not counts.get(id(v), 0):
+            return [f'color="{MUTED}"']
+        ks = through.get(key, [])
+        colours = [PATH_COLOURS[k] for k in ks] if ks and len(paths) <= len(PATH_COLOURS) else [PATH_COLOURS[0]]
+        return [f'color="{":".join(colours)}"', "penwidth=2.5", f'fontcolor="{colours[0]}"']
 
     shades: dict[int, str] = {}
     if color_by_grad:
@@ -264,7 +277,7 @@ def dot_source(
             border = PATH_COLOURS[0]
         lines = [f"v{i} [label={_value_label(v, digits, shades.get(id(v)), border)}]"]
         if v.op is not None:
-            lines.append(f"op{i} [label={_quote(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]")
+            lines.append(f"op{i} [label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]")
         return lines
 
     groups: dict[str, list[str]] = {}
@@ -279,25 +292,20 @@ def dot_source(
             continue
         i = index[id(v)]
         for slot, p in enumerate(v.parents):
-            local = _num(_local(v, slot), digits)
+            local = number(_local(v, slot), digits)
             text = local
             if formulas:
                 names = dict(zip(v.op.operands, (_name(q, digits) for q in v.parents)))
                 names["out"] = _name(v, digits)
                 formula = fill(v.op.partial(slot).text, names)
                 text = local if formula == local else f"{formula} = {local}"
-            attrs = [f"label={_quote(text)}"]
+            attrs = [f"label={dot_string(text)}"]
             if highlight is not None:
-                if on_path(p):
-                    attrs += [f'color="{colour(p)}"', "penwidth=2.5", f'fontcolor="{colour(p).split(":")[0]}"']
-                else:
-                    attrs.append(f'color="{MUTED}"')
+                attrs += path_style(p, (id(v), slot))
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
             edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
-        attrs = ""
-        if highlight is not None:
-            attrs = f' [color="{colour(v)}", penwidth=2.5]' if on_path(v) else f' [color="{MUTED}"]'
+        attrs = f" [{', '.join(path_style(v, (id(v), -1)))}]" if highlight is not None else ""
         edges.append(f"op{i} -> v{i}{attrs}")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
@@ -312,8 +320,8 @@ def dot_source(
     ]
     lines += [f"\t{line}" for line in top]
     for name, members in groups.items():
-        lines.append(f"\tsubgraph {_quote('cluster_' + name)} {{")
-        lines.append(f"\t\tlabel={_quote(name)} {CLUSTER_STYLE}")
+        lines.append(f"\tsubgraph {dot_string('cluster_' + name)} {{")
+        lines.append(f"\t\tlabel={dot_string(name)} {CLUSTER_STYLE}")
         lines += [f"\t\t{line}" for line in members]
         lines.append("\t}")
     lines += [f"\t{line}" for line in edges]
@@ -337,16 +345,16 @@ def _caption(
     for k, path in enumerate(paths):
         c = PATH_COLOURS[k] if len(paths) <= len(PATH_COLOURS) else PATH_COLOURS[0]
         route = " ← ".join([_name(output, digits)] + [_stop(node.parents[slot], digits) for node, slot in path.steps])
-        factors = " × ".join(_num(f, digits) for f in path.factors)
+        factors = " × ".join(number(f, digits) for f in path.factors)
         rows.append(
             f'<tr><td align="left"><font color="{c}"><b>path {k + 1}</b></font></td>'
             f'<td align="left">{_html(route)}</td>'
-            f'<td align="left">{_html(factors)} = <b>{_num(path.product, digits)}</b></td></tr>'
+            f'<td align="left">{_html(factors)} = <b>{number(path.product, digits)}</b></td></tr>'
         )
     total_value = math.fsum(p.product for p in paths)
     rows.append(
         f'<tr><td align="left"><b>sum</b></td><td align="left">{_html(of)}</td>'
-        f'<td align="left"><b>{_num(total_value, digits)}</b></td></tr>'
+        f'<td align="left"><b>{number(total_value, digits)}</b></td></tr>'
     )
     return f'<<table border="0" cellspacing="0" cellpadding="2">{"".join(rows)}</table>>'
 
@@ -388,17 +396,22 @@ def draw(
     >>> 'label="x = 2"' in g.source
     True
     """
-    import graphviz
-
     text = dot_source(
         output, digits=digits, formulas=formulas, rankdir=rankdir, highlight=highlight,
         color_by_grad=color_by_grad, max_nodes=max_nodes, max_paths=max_paths, group_neurons=group_neurons,
     )
-    return _digraph(graphviz, text)
+    return as_digraph(text)
 
 
-def _digraph(graphviz: Any, text: str) -> graphviz.Digraph:
-    """A ``graphviz.Digraph`` whose ``.source`` is exactly ``text`` (a ``digraph stepgrad {...}``)."""
+def as_digraph(text: str) -> graphviz.Digraph:
+    """A ``graphviz.Digraph`` whose ``.source`` is exactly ``text`` (DOT as written here: a
+    ``digraph NAME {`` line, body lines, and a closing ``}``).
+
+    >>> as_digraph("digraph g {\\n\\ta -> b\\n}\\n").source == "digraph g {\\n\\ta -> b\\n}\\n"
+    True
+    """
+    import graphviz
+
     head, _, rest = text.partition("\n")
     body = rest.rstrip("\n").removesuffix("}").splitlines(keepends=True)
     return graphviz.Digraph(name=head.split()[1], body=body)

@@ -11,6 +11,7 @@
 
 from . import examples, init
 from .activations import ACTIVATIONS, get_activation
+from .diagram import draw_network
 from .layers import Layer, Network, Neuron
 from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
@@ -24,4 +25,5 @@ __all__ = [
     "LOSSES", "half_sse", "sse", "mse", "bce",
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
+    "draw_network",
 ]

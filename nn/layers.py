@@ -188,7 +188,11 @@ class Layer(Module):
         return [n.bias for n in self.neurons if n.bias is not None]
 
     def __call__(self, inputs: Sequence[Input]) -> list[Value]:
-        """Every neuron's output for one input vector."""
+        """Every neuron's output for one input vector.
+
+        >>> [v.data for v in Layer(2, 2)([1.0, 2.0])]  # weights start at 0: sigmoid(0) each
+        [0.5, 0.5]
+        """
         return [neuron(inputs) for neuron in self.neurons]
 
 
@@ -283,7 +287,11 @@ class Network(Module):
                 "bias": self.bias_mode}
 
     def layer_outputs(self, inputs: Sequence[Input]) -> list[list[Value]]:
-        """Every layer's outputs (``out_h1, ...``, then ``out_o1, ...``) for one input vector."""
+        """Every layer's outputs (``out_h1, ...``, then ``out_o1, ...``) for one input vector.
+
+        >>> [[v.label for v in layer] for layer in Network([2, 2, 1]).layer_outputs([0.0, 1.0])]
+        [['out_h1', 'out_h2'], ['out_o1']]
+        """
         xs = as_inputs(inputs, self.sizes[0], where="Network", names=self.input_names)
         outputs = []
         for layer in self.layers:
@@ -292,7 +300,13 @@ class Network(Module):
         return outputs
 
     def __call__(self, inputs: Sequence[Input]) -> list[Value]:
-        """The outputs (``out_o1, out_o2, ...``) for one input vector of numbers or Values."""
+        """The outputs (``out_o1, out_o2, ...``) for one input vector of numbers or Values.
+
+        >>> net = Network([2, 1], activation="linear", init=None)
+        >>> net.load_state_dict({"w1": 2.0, "w2": 3.0, "b_o1": 1.0})
+        >>> net([1.0, Value(-1.0, "x")])
+        [Value(label='out_o1', data=0.0, grad=0.0)]
+        """
         xs = as_inputs(inputs, self.sizes[0], where="Network", names=self.input_names)
         for layer in self.layers:
             xs = layer(xs)

@@ -48,7 +48,12 @@ class Module:
         return [(p.label, p) for p in self._parameters()]
 
     def parameters(self) -> list[Value]:
-        """Every parameter, frozen ones included, in the order of :meth:`named_parameters`."""
+        """Every parameter, frozen ones included, in the order of :meth:`named_parameters`.
+
+        >>> from nn.examples import classic_network
+        >>> len(classic_network().parameters())
+        10
+        """
         return list(self._parameters())
 
     def __getitem__(self, name: str) -> Value:
@@ -65,7 +70,13 @@ class Module:
         raise KeyError(f"no parameter named {name!r}; this {type(self).__name__} has: {names}")
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
+        """Set every parameter's gradient to 0 (gradients accumulate across backward calls).
+
+        >>> from nn.layers import Neuron
+        >>> n = Neuron(1, name="o1"); n.weights[0].grad = 3.0
+        >>> n.zero_grad(); n.weights[0].grad
+        0.0
+        """
         for p in self._parameters():
             p.grad = 0.0
 
@@ -81,7 +92,13 @@ class Module:
         self._set_requires_grad(names, False)
 
     def unfreeze(self, *names: str) -> None:
-        """Train the named parameters again (all of them if no name is given)."""
+        """Train the named parameters again (all of them if no name is given).
+
+        >>> from nn.examples import classic_network
+        >>> net = classic_network(); net.unfreeze("b2")
+        >>> net["b2"].requires_grad, net["b1"].requires_grad
+        (True, False)
+        """
         self._set_requires_grad(names, True)
 
     def _set_requires_grad(self, names: tuple[str, ...], flag: bool) -> None:
@@ -92,7 +109,12 @@ class Module:
     # --- state ----------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, float]:
-        """Every parameter's value by name, in the documented order."""
+        """Every parameter's value by name, in the documented order.
+
+        >>> from nn.layers import Neuron
+        >>> Neuron(2, name="h1").state_dict()
+        {'w1': 0.0, 'w2': 0.0, 'b_h1': 0.0}
+        """
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, Any], *, source: str = "state dict") -> None:
@@ -115,7 +137,8 @@ class Module:
             raise ValueError(f"{source}: expected a mapping of parameter name to number, got {type(state).__name__}")
         problems = []
         missing = [n for n in names if n not in state]
-        unexpected = [str(n) for n in state if n not in set(names)]
+        known = set(names)
+        unexpected = [str(n) for n in state if n not in known]
         if missing:
             problems.append("missing " + ", ".join(missing))
         if unexpected:

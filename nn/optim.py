@@ -53,6 +53,11 @@ class SGD:
                 p.data -= lr * velocity[k]
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 before the next backward (leaves accumulate)."""
+        """Set every parameter's gradient to 0 before the next backward (leaves accumulate).
+
+        >>> w = Value(1.0, "w"); w.grad = 2.0
+        >>> SGD([w], lr=0.1).zero_grad(); w.grad
+        0.0
+        """
         for p in self.params:
             p.grad = 0.0

@@ -91,8 +91,14 @@ def evaluate(net: Network, inputs: Sequence[Any], targets: Sequence[Any], loss: 
     return _mean_error(net, _samples(net, inputs, targets, "evaluation"), get_loss(loss))
 
 
+def _in_notebook() -> bool:
+    ipython = sys.modules.get("IPython")  # only a running notebook has imported it and has a kernel shell
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _interactive() -> bool:
-    if "ipykernel" in sys.modules:  # a notebook (tqdm.auto draws a widget there)
+    if _in_notebook():  # tqdm.auto draws a widget there
         return True
     stream = sys.stderr
     return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
@@ -108,7 +114,7 @@ def _progress_bar(epochs: int, progress: bool | None) -> Any:
         if progress:
             raise ImportError("a progress bar needs tqdm: pip install 'stepgrad[progress]'") from None
         return None
-    return tqdm(total=epochs, unit="epoch", desc="training", leave=False)
+    return tqdm(total=epochs, unit="epoch", desc="training")
 
 
 def train(
