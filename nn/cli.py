@@ -16,9 +16,10 @@ import argparse
 import sys
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from autograd import Value
+from autograd import Derivation, Value
 
 from .data import DataError
 from .examples import CLASSIC_WEIGHTS
@@ -46,14 +47,17 @@ WORDS = {
             "weights w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55; "
             "biases b1 = 0.35, b2 = 0.60 (shared by a layer, never updated)."
         ),
-        "forward": "The forward pass",
-        "error": "The total error",
         "output_layer": "The output layer",
         "hidden_layer": "The hidden layer",
-        "update": "Updating the weights (learning rate {lr})",
+        "update": "All eight updates",
         "after": "The error after the update",
         "after_text": "Forward pass again with the updated weights:",
-        "graphs": "Graphs",
+        "after_note": (
+            "Exact arithmetic gives 0.291027774. The published summary's 0.291027924 comes from updating "
+            "w5..w8 first and then backpropagating to w1..w4 through the already-updated output weights "
+            "(notebook 02 reproduces both figures)."
+        ),
+        "similarly": "The layer's other weights, the same way:",
     },
     "zh": {
         "title": "反向传播算法的逐步演算:经典的 2-2-2 网络",
@@ -63,14 +67,16 @@ WORDS = {
             "权值 w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55;"
             "偏置 b1 = 0.35, b2 = 0.60(同一层共用,不更新)。"
         ),
-        "forward": "前向传播",
-        "error": "计算总误差",
         "output_layer": "输出层的权值更新",
         "hidden_layer": "隐藏层的权值更新",
-        "update": "更新权重(学习率 {lr})",
+        "update": "更新全部八个权值",
         "after": "更新后的总误差",
         "after_text": "用更新后的权重再做一次前向传播:",
-        "graphs": "图",
+        "after_note": (
+            "精确计算得 0.291027774。原文总结中的 0.291027924 来自先更新 w5..w8,"
+            "再用已更新的输出层权值反向传播到 w1..w4(笔记本 02 复现了这两个数)。"
+        ),
+        "similarly": "该层其余权值同理:",
     },
 }
 
@@ -104,7 +110,7 @@ class Document:
             {
                 "text": f"{text}\n{'-' * _width(text)}",
                 "markdown": f"## {text}",
-                "latex": rf"\section*{{{_latex_escape(text)}}}",
+                "latex": rf"\subsection*{{{_latex_escape(text)}}}",
                 "html": f"<h2>{_html_escape(text)}</h2>",
             }[self.fmt]
         )
@@ -159,31 +165,53 @@ def _html_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def render(item: object, fmt: str) -> str:
-    """``item`` (a derivation, or plain text) in one of the four formats.
+def render(item: Derivation | str, fmt: str) -> str:
+    """A derivation, or plain text, in one of the four formats.
 
     >>> render("x = 1", "html")
     '<pre>x = 1</pre>'
+    >>> from autograd import Value, explain
+    >>> x = Value(3.0, label="x")
+    >>> render(explain((x * x).labelled("y"), x), "latex").splitlines()[:2]
+    ['\\\\[', '\\\\begin{aligned}']
     """
     if isinstance(item, str):
-        return {"text": item, "markdown": f"```\n{item}\n```", "latex": f"\\begin{{verbatim}}\n{item}\n\\end{{verbatim}}",
-                "html": f"<pre>{_html_escape(item)}</pre>"}[fmt]
-    hook = {"text": None, "markdown": "_repr_markdown_", "latex": "_repr_latex_", "html": "_repr_html_"}[fmt]
-    return str(item) if hook is None else getattr(item, hook)()
+        return {
+            "text": item,
+            "markdown": f"```\n{item}\n```",
+            "latex": f"\\begin{{verbatim}}\n{item}\n\\end{{verbatim}}",
+            "html": f"<pre>{_html_escape(item)}</pre>",
+        }[fmt]
+    if fmt == "text":
+        return str(item)
+    if fmt == "markdown":
+        return item.to_markdown()
+    if fmt == "latex":
+        return f"\\[\n{item.to_latex()}\n\\]"
+    return item.to_html()
 
 
 # --- the classic network: forward, derivations, update -------------------------------------------
 
 
-def _forward_block(node: Value) -> object:
-    return f"{node.label} = {node.data:.9g}"
+def _only(d: Derivation, kinds: tuple[str, ...]) -> Derivation:
+    """The same derivation keeping only the lines of the given kinds (e.g. the chain rule stated
+    and its result), for the weights whose derivation repeats one already shown in full."""
+    sections = [replace(s, steps=tuple(st for st in s.steps if st.kind in kinds)) for s in d.sections]
+    return replace(d, sections=[s for s in sections if s.steps])
 
 
-def _gradient_block(output: Value, wrt: Value, lr: float | None = None) -> object:
-    line = f"∂{output.label}/∂{wrt.label} = {wrt.grad:.9g}"
-    if lr is not None:
-        line += f"\n{wrt.label}⁺ = {wrt.label} − η·∂{output.label}/∂{wrt.label} = {wrt.data:.9g} − {lr:g} × {wrt.grad:.9g} = {wrt.data - lr * wrt.grad:.9g}"
-    return line
+def _merged(derivations: list[Derivation]) -> Derivation:
+    """One derivation whose sections are the given ones', consecutive sections of the same kind
+    (the update lines of every weight) merged under one title."""
+    sections: list = []
+    for d in derivations:
+        for section in d.sections:
+            if sections and sections[-1].title == section.title and sections[-1].args == section.args:
+                sections[-1] = replace(sections[-1], steps=sections[-1].steps + section.steps)
+            else:
+                sections.append(section)
+    return replace(derivations[-1], sections=sections)
 
 
 def classic_graph() -> tuple[Network, dict[str, Value]]:
@@ -203,40 +231,46 @@ def classic_graph() -> tuple[Network, dict[str, Value]]:
     return net, {v.label: v for v in topological_order(error) if v.label is not None}
 
 
+OUTPUT_WEIGHTS = ("w5", "w6", "w7", "w8")
+HIDDEN_WEIGHTS = ("w1", "w2", "w3", "w4")
+SUMMARY = ("plan", "result")  # the lines kept for w6..w8 and w2..w4: the chain rule and its value
+
+
 def demo(args: argparse.Namespace) -> int:
     """The whole worked example: forward pass, both layers' derivations, updates, new error."""
+    from autograd import explain, explain_forward
+
     from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS
     from .losses import half_sse
     from .optim import SGD
 
-    words = WORDS[args.lang]
+    words, lang = WORDS[args.lang], args.lang
     net, v = classic_graph()
     error = v["E_total"]
     error.backward()
-    doc = Document(args.format, args.lang)
+    derivation = {w: explain(error, v[w], lang=lang, lr=DEMO_LR) for w in OUTPUT_WEIGHTS + HIDDEN_WEIGHTS}
+    doc = Document(args.format, lang)
     doc.heading(words["network"])
     doc.paragraph(words["network_text"])
-    doc.heading(words["forward"])
-    for name in ("net_h1", "out_h1", "net_h2", "out_h2", "net_o1", "out_o1", "net_o2", "out_o2"):
-        doc.block(_forward_block(v[name]))
-    doc.heading(words["error"])
-    for name in ("E_o1", "E_o2", "E_total"):
-        doc.block(_forward_block(v[name]))
-    doc.heading(words["output_layer"])
-    for name in ("w5", "w6", "w7", "w8"):
-        doc.block(_gradient_block(error, v[name]))
-    doc.heading(words["hidden_layer"])
-    for name in ("w1", "w2", "w3", "w4"):
-        doc.block(_gradient_block(error, v[name]))
-    doc.heading(words["update"].format(lr=DEMO_LR))
-    for name in CLASSIC_WEIGHTS:
-        doc.block(_gradient_block(error, v[name], DEMO_LR))
-    graphs = {"classic-graph": _computation_graph(v)}  # drawn before the update changes the weights
+    doc.block(explain_forward(error, lang=lang))  # titled "Forward pass" and "Total error" by the printer
+    for heading, (first, *rest) in (("output_layer", OUTPUT_WEIGHTS), ("hidden_layer", HIDDEN_WEIGHTS)):
+        doc.heading(words[heading])
+        doc.block(_only(derivation[first], ("plan", "local", "chain", "sum", "result", "note")))
+        doc.paragraph(words["similarly"])
+        doc.block(_merged([_only(derivation[w], SUMMARY) for w in rest]))
+    doc.heading(words["update"])
+    doc.block(_merged([_only(derivation[w], ("update",)) for w in OUTPUT_WEIGHTS + HIDDEN_WEIGHTS]))
+    graphs = {  # drawn before the update changes the weights
+        "classic-graph": _computation_graph(v),
+        "classic-network": _network_diagram(net),
+    }
     SGD(net.parameters(), lr=DEMO_LR).step()
     doc.heading(words["after"])
     doc.paragraph(words["after_text"])
-    after = half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
-    doc.block(_forward_block(after))
+    after = explain_forward(half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS), lang=lang)
+    doc.block(replace(after, sections=after.sections[-1:]))  # its last section: E_total = E_o1 + E_o2
+    doc.paragraph(words["after_note"])
+    _make_folder(args.out)  # before printing: a bad --out fails with nothing written
     print(doc.render(words["title"]), end="")
     _write_graphs(args.out, graphs)
     return 0
@@ -250,6 +284,13 @@ def _computation_graph(v: dict[str, Value]) -> tuple[str, object]:
     return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
 
 
+def _network_diagram(net: Network) -> tuple[str, object]:
+    """DOT text of the neuron-level diagram: weights, ∂E/∂w and the updated weights at lr 0.5."""
+    from .diagram import draw_network, network_dot
+
+    return _both(network_dot, draw_network, net, learning_rate=DEMO_LR)
+
+
 def _both(source, drawing, *args, **options) -> tuple[str, object]:
     try:
         made = drawing(*args, **options)
@@ -258,16 +299,19 @@ def _both(source, drawing, *args, **options) -> tuple[str, object]:
     return source(*args, **options), made
 
 
-def _write_graphs(out: Path, graphs: dict) -> None:
-    """Write each graph as ``out/NAME.dot`` and, when Graphviz is installed, ``out/NAME.svg``.
-
-    Everything is computed before the folder is touched; progress and notes go to stderr so that
-    stdout stays one clean document.
-    """
+def _make_folder(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CommandError(f"cannot create the folder {str(out)!r} for the graphs: {exc.strerror or exc}") from None
+        reason = exc.strerror or exc
+        raise CommandError(f"--out {str(out)!r}: cannot create the folder for the graphs: {reason}") from None
+
+
+def _write_graphs(out: Path, graphs: dict) -> None:
+    """Write each graph as ``out/NAME.dot`` and, when Graphviz is installed, ``out/NAME.svg``.
+
+    Progress and notes go to stderr so that stdout stays one clean document.
+    """
     written: list[str] = []
     note = ""
     for name, (dot, drawing) in graphs.items():
@@ -291,10 +335,12 @@ def _write_graphs(out: Path, graphs: dict) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    """One weight's derivation in the classic network."""
+    """One weight's derivation in the classic network (with its update when --lr is given)."""
+    from autograd import explain
+
     _, v = classic_graph()
     v["E_total"].backward()
-    print(render(_gradient_block(v["E_total"], v[args.param], args.lr), args.format))
+    print(render(explain(v["E_total"], v[args.param], lang=args.lang, lr=args.lr), args.format))
     return 0
 
 
@@ -386,7 +432,7 @@ class Model:
         except json.JSONDecodeError as exc:
             raise CommandError(f"{path}:{exc.lineno}: not a model file (invalid JSON: {exc.msg})") from None
         if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
-            raise CommandError(f"{path}: not a model file written by stepgrad train (no \"format\": \"{MODEL_FORMAT}\")")
+            raise CommandError(f'{path}: not a model file written by stepgrad train (no "format": "{MODEL_FORMAT}")')
         if document.get("version") != 1:
             raise CommandError(f"{path}: unsupported model version {document.get('version')!r} (this stepgrad reads 1)")
         arch = document.get("architecture")
@@ -400,7 +446,7 @@ class Model:
             if scaling is not None:
                 if not isinstance(scaling, dict):
                     raise ValueError(f"scaling: expected inputs and targets, found {scaling!r}")
-                scalers = (MinMaxScaler.from_dict(scaling.get("inputs")), MinMaxScaler.from_dict(scaling.get("targets")))
+                scalers = tuple(MinMaxScaler.from_dict(scaling.get(part)) for part in ("inputs", "targets"))
                 if (len(scalers[0].minimum), len(scalers[1].minimum)) != (net.n_inputs, net.n_outputs):
                     raise ValueError("scaling does not match the network's numbers of inputs and outputs")
         except (ValueError, TypeError) as exc:
@@ -414,7 +460,7 @@ def _hidden_sizes(text: str) -> list[int]:
     except ValueError:
         sizes = []
     if not sizes or any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas (e.g. 5 or 8,4), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas (5 or 8,4), got {text!r}")
     return sizes
 
 
@@ -475,7 +521,8 @@ def train_command(args: argparse.Namespace) -> int:
     print(line)
     sets = [("train", data)] + ([("check", check)] if check is not None else [])
     predictions = {name: model.predict(d.inputs) for name, d in sets}
-    print("rms error in the targets' units: " + ", ".join(f"{n} {_rms(predictions[n], d.targets):.6g}" for n, d in sets))
+    rms = [f"{name} {_rms(predictions[name], d.targets):.6g}" for name, d in sets]
+    print("rms error in the targets' units: " + ", ".join(rms))
     if _one_hot(data.targets):
         parts = []
         for name, d in sets:
@@ -545,7 +592,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=explain_command)
 
     p = commands.add_parser("train", help="train a network on a data file (the MATLAB newff/premnmx recipe)")
-    p.add_argument("train", type=Path, metavar="TRAIN", help="training data: inputs, then target column(s), a line each")
+    p.add_argument("train", type=Path, metavar="TRAIN", help="training data: inputs, then target(s), a line each")
     p.add_argument("--check", type=Path, metavar="CHECK", help="check (validation) data in the same layout")
     p.add_argument("--targets", type=int, default=1, metavar="K", help="the last K columns are targets (default 1)")
     p.add_argument("--hidden", type=_hidden_sizes, default=[5], metavar="N[,N...]",

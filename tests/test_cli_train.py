@@ -55,7 +55,8 @@ def test_train_then_predict_in_original_units(tmp_path, capsys):
                             "--lr", "0.05", "--seed", "3", "--save", model_path)
     assert (code, err) == (0, "")
     lines = report.splitlines()
-    assert lines[0] == "network 1-5-1 (tansig, purelin), online training, lr 0.05, 21 training samples, 20 check samples"
+    assert lines[0] == ("network 1-5-1 (tansig, purelin), online training, lr 0.05, 21 training samples, "
+                        "20 check samples")
     assert lines[1] == "stopped after 40 epochs: ran out of epochs"
     assert lines[-1] == f"saved {model_path}"
     model = json.loads(model_path.read_text())
