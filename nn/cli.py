@@ -500,6 +500,7 @@ def train_command(args: argparse.Namespace) -> int:
             net, *scaled(data), loss=LOSS, lr=args.lr, momentum=args.momentum, mode=args.mode,
             batch_size=args.batch_size, epochs=args.epochs, goal=args.goal,
             check=scaled(check) if check is not None else None, shuffle=args.shuffle, seed=args.seed,
+            progress=args.progress,
         )
     except ArithmeticError as exc:  # overflow or division by zero inside a forward pass
         raise CommandError(f"training diverged ({exc}); try a smaller --lr (nothing was saved)") from None
@@ -614,6 +615,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="scale inputs and targets to [-1, 1] by the training data's min and max (default minmax)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the initial weights and shuffling (default 0)")
     p.add_argument("--save", type=Path, metavar="MODEL", help="write the trained model (JSON) here")
+    p.add_argument("--no-progress", dest="progress", action="store_false", default=None,
+                   help="no progress bar (by default one is shown on long runs in a terminal or notebook)")
     p.set_defaults(run=train_command)
 
     p = commands.add_parser("predict", help="predict with a saved model, in the targets' original units")
