@@ -124,6 +124,16 @@ def test_demo_without_graphviz_writes_dot_and_says_so(tmp_path, capsys, monkeypa
     )
 
 
+def test_demo_without_the_graphviz_package_writes_dot_and_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now raises ImportError
+    code, out, err = run(capsys, "demo", "--out", tmp_path)
+    assert code == 0 and "0.298371109" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["classic-graph.dot", "classic-network.dot"]
+    assert err.splitlines()[-1] == (
+        "stepgrad demo: no SVG: the graphviz Python package is not installed (pip install 'stepgrad[viz]')"
+    )
+
+
 def test_demo_bad_out_folder_fails_before_printing(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("")
