@@ -60,23 +60,23 @@ WORDS = {
         "similarly": "The layer's other weights, the same way:",
     },
     "zh": {
-        "title": "反向传播算法的逐步演算:经典的 2-2-2 网络",
+        "title": "反向传播算法的逐步演算：经典的 2-2-2 网络",
         "network": "网络",
         "network_text": (
-            "输入 i1 = 0.05, i2 = 0.10;目标输出 0.01, 0.99;神经元使用 sigmoid 激活函数;"
-            "权值 w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55;"
-            "偏置 b1 = 0.35, b2 = 0.60(同一层共用,不更新)。"
+            "输入 i1 = 0.05, i2 = 0.10；目标输出 0.01, 0.99；神经元使用 sigmoid 激活函数；"
+            "权值 w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55；"
+            "偏置 b1 = 0.35, b2 = 0.60（同一层共用，不更新）。"
         ),
         "output_layer": "输出层的权值更新",
         "hidden_layer": "隐藏层的权值更新",
         "update": "更新全部八个权值",
         "after": "更新后的总误差",
-        "after_text": "用更新后的权重再做一次前向传播:",
+        "after_text": "用更新后的权重再做一次前向传播：",
         "after_note": (
-            "精确计算得 0.291027774。原文总结中的 0.291027924 来自先更新 w5..w8,"
-            "再用已更新的输出层权值反向传播到 w1..w4(笔记本 02 复现了这两个数)。"
+            "精确计算得 0.291027774。原文总结中的 0.291027924 来自先更新 w5..w8，"
+            "再用已更新的输出层权值反向传播到 w1..w4（笔记本 02 复现了这两个数）。"
         ),
-        "similarly": "该层其余权值同理:",
+        "similarly": "该层其余权值同理：",
     },
 }
 
@@ -125,8 +125,8 @@ class Document:
             }[self.fmt]
         )
 
-    def block(self, item: object) -> None:
-        """A derivation (or anything with the printing hooks) in this document's format."""
+    def block(self, item: Derivation | str) -> None:
+        """A derivation (or preformatted text) in this document's format."""
         self.parts.append(render(item, self.fmt))
 
     def render(self, title: str) -> str:
@@ -629,9 +629,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``stepgrad`` command; returns the exit status.
 
-    >>> main(["demo", "--format", "text"]) == 0  # doctest: +ELLIPSIS
-    Backpropagation step by step...
-    True
+    >>> main(["explain", "--param", "w5"])
+    Backward pass: ∂E_total/∂w5 by the chain rule
+      ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
+      ∂E_total/∂out_o1 = −(target_o1 − out_o1) = −(0.01 − 0.75136507) = 0.74136507
+      ∂out_o1/∂net_o1 = out_o1(1 − out_o1) = 0.75136507(1 − 0.75136507) = 0.186815602
+      ∂net_o1/∂w5 = out_h1 = 0.593269992
+      ∂E_total/∂w5 = 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041
+    0
     """
     args = _parser().parse_args(argv)
     try:
