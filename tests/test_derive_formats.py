@@ -179,7 +179,10 @@ def _mlp(n_inputs: int, width: int, depth: int, samples: int) -> tuple[Value, Va
     for s in range(samples):
         xs = [Value(0.1 * ((s + i) % 5), f"x{s}_{i}", requires_grad=False) for i in range(n_inputs)]
         for layer, rows in enumerate(weights):
-            xs = [add_n([w * x for w, x in zip(row, xs)]).tanh().labelled(f"h{s}_{layer}_{j}") for j, row in enumerate(rows)]
+            xs = [
+                add_n([w * x for w, x in zip(row, xs)]).tanh().labelled(f"h{s}_{layer}_{j}")
+                for j, row in enumerate(rows)
+            ]
         losses.append(add_n([(x - 0.5) * (x - 0.5) for x in xs]))
     return add_n(losses, label="L"), weights[0][0][0]
 
