@@ -322,3 +322,23 @@ def test_digits_and_exact(net):
 def test_unknown_language_is_refused(net):
     with pytest.raises(ValueError, match="lang='fr' is not supported"):
         explain(net["E_total"], net["w5"], lang="fr")
+
+
+def test_bad_arguments_are_named(net):
+    with pytest.raises(TypeError, match="output must be a Value .* got float 3.0"):
+        explain(3.0, net["w5"])
+    with pytest.raises(TypeError, match="wrt must be a Value .* got str 'w5'"):
+        explain(net["E_total"], "w5")
+    with pytest.raises(ValueError, match="digits must be a whole number"):
+        explain(net["E_total"], net["w5"], digits=-1)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        explain(net["E_total"], net["w5"], lr="0.5")
+
+
+def test_importing_autograd_does_not_load_the_printers():
+    import subprocess
+    import sys
+
+    code = "import sys, autograd; print('autograd.printing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
