@@ -410,9 +410,9 @@ def explain(
     Backward pass: ∂y/∂x by the chain rule
       ∂y/∂x = x + x = 3 + 3 = 6
     """
-    from .printing import check_lang
-
-    check_lang(lang)
+    _check_args(output=output, wrt=wrt, digits=digits, lang=lang)
+    if lr is not None and not isinstance(lr, (int, float)):
+        raise TypeError(f"explain: lr must be a number (the learning rate), got {type(lr).__name__} {lr!r}")
     order = topological_order(output, needs_grad=wrt.requires_grad)
     relevant: set[int] = set()
     for v in order:
@@ -482,6 +482,18 @@ def explain(
     return result
 
 
+def _check_args(*, digits: int, lang: str, **values: object) -> None:
+    from .printing import check_lang
+    from .value import Value
+
+    for name, v in values.items():
+        if not isinstance(v, Value):
+            raise TypeError(f"{name} must be a Value (a node of the graph), got {type(v).__name__} {v!r}")
+    if not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a whole number ≥ 0 (decimals to print), got {digits!r}")
+    check_lang(lang)
+
+
 def _sweep_value(rel_order: list[Value], relevant: set[int], output: Value, wrt: Value) -> float:
     """∂output/∂wrt exactly as backward computes it: same order, same sums, same products."""
     grad = {id(output): 1.0}
@@ -547,12 +559,9 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
     top = chain[-1]
     chain.reverse()  # top, ..., wrt
 
-    numerator: dict[int, Value] = {r: None for r in roots}  # filled below
-    grad: dict[int, float] = {}
-    by_root = {id(v): v for v in sweep if id(v) in roots}
-    for rid in roots:
-        numerator[rid] = by_root[rid]
-        grad[rid] = 1.0
+    # Whose share each gradient is (∂E_o1/∂… or ∂E_total/∂…), and its value.
+    numerator: dict[int, Value] = {id(v): v for v in sweep if id(v) in roots}
+    grad: dict[int, float] = {rid: 1.0 for rid in roots}
 
     def local(c: Value, n: Value) -> tuple[Deriv, Step]:
         e = edges[id(c)][id(n)]
@@ -561,15 +570,10 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
 
     steps: list[Step] = []
     one_line = len(chain) == 1 or (top is output and len(chain) == 2)  # the sweep or one factor says it all
-    if not one_line:
-        first = output if top is output else None
-        factors: list[Deriv] = []
-        num = sym(output)
-        if first is None:
-            factors.append(Deriv(num, sym(top), 0.0))
-        for c, n in zip(chain, chain[1:]):
-            factors.append(Deriv(sym(c), sym(n), edges[id(c)][id(n)].value))
-        steps.append(Step("plan", Deriv(num, sym(wrt), 0.0), Join("prod", tuple(factors)), None))
+    if not one_line:  # state the chain rule first, as a person does, numbers later
+        factors = [] if top is output else [Deriv(sym(output), sym(top), 0.0)]
+        factors += [Deriv(sym(c), sym(n), 0.0) for c, n in zip(chain, chain[1:])]
+        steps.append(Step("plan", Deriv(sym(output), sym(wrt), 0.0), Join("prod", tuple(factors)), None))
 
     # The sweep above the chain: each key node's gradient, once, from the nodes it feeds.
     if top is not output:
@@ -727,9 +731,7 @@ def explain_forward(
     Result: c
       c = a·b + 1 = 2 × 0.5 + 1 = 2
     """
-    from .printing import check_lang
-
-    check_lang(lang)
+    _check_args(node=node, digits=digits, lang=lang)
     sections = _forward_sections(node, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold)
     return Derivation(node.data, sections, digits=digits, exact=exact, lang=lang)
 

@@ -59,7 +59,7 @@ def format_number(x: float, digits: int = 9, exact: bool = False) -> str:
     """
     if exact or not math.isfinite(x):
         return repr(x)
-    if x != 0.0 and not 10.0 ** (3 - digits) <= abs(x) < 1e16:
+    if x != 0.0 and not 10.0 ** (2 - digits) <= abs(x) < 1e16:  # keep at least 3 significant digits
         return f"{x:.{digits}g}"
     s = f"{x:.{digits}f}"
     if "." in s:
