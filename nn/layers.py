@@ -45,7 +45,7 @@ def as_inputs(xs: Sequence[Input], n: int, *, where: str, names: Sequence[str] |
     ValueError: Network expects 2 inputs (i1, i2), got 1
     """
     names = names or [f"i{k}" for k in range(1, n + 1)]
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__len__"):  # lists, tuples, NumPy rows
         raise TypeError(f"{where} expects a list of {n} inputs, got {type(xs).__name__} {xs!r}")
     if len(xs) != n:
         raise ValueError(f"{where} expects {n} inputs ({', '.join(names)}), got {len(xs)}")

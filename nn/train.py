@@ -49,7 +49,7 @@ class History:
 def _float_vector(x: Any, n: int, what: str, names: Sequence[str]) -> tuple[float, ...]:
     if isinstance(x, numbers.Real) and not isinstance(x, bool) and n == 1:
         x = (x,)  # one input or target may be given as a bare number
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):  # lists, tuples, NumPy rows
         raise TypeError(f"{what}: expected a list of {n} numbers, got {type(x).__name__} {x!r}")
     if len(x) != n:
         raise ValueError(f"{what}: expected {n} values ({', '.join(names)}), got {len(x)}")
@@ -65,7 +65,7 @@ def _samples(net: Network, inputs: Sequence[Any], targets: Sequence[Any], which:
     """Validate a data set against the network; name the set, the sample and the value."""
     if len(inputs) != len(targets):
         raise ValueError(f"{which} set: {len(inputs)} input vectors but {len(targets)} target vectors")
-    if not inputs:
+    if len(inputs) == 0:
         raise ValueError(f"{which} set is empty")
     target_names = [f"target_{name}" for name in net.output_names]
     return [

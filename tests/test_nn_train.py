@@ -276,3 +276,18 @@ def test_progress_bar_in_a_notebook_kernel(monkeypatch) -> None:
     fake.get_ipython = lambda: None  # IPython imported but no kernel (e.g. by a library)
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert not _interactive()
+
+
+def test_numpy_arrays_train_like_lists() -> None:
+    import numpy as np  # installed with matplotlib, part of the test extra
+
+    a, b = nn.Network([2, 2, 1], seed=2), nn.Network([2, 2, 1], seed=2)
+    ha = nn.train(a, XOR_X, XOR_T, epochs=3, mode="batch")
+    hb = nn.train(b, np.array(XOR_X, dtype=float), np.array(XOR_T, dtype=float), epochs=3, mode="batch")
+    assert ha.train_error == hb.train_error and a.state_dict() == b.state_dict()
+    assert [o.data for o in a(np.array([0.5, 0.25]))] == [o.data for o in a([0.5, 0.25])]
+
+
+def test_empty_training_set() -> None:
+    with pytest.raises(ValueError, match="training set is empty"):
+        nn.train(classic_network(), [], [])
