@@ -15,12 +15,13 @@ product of its local derivatives; their sum is ∂output/∂v.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .graph import topological_order
 from .ops import fill
@@ -72,8 +73,15 @@ class GraphPath:
 
 
 def _local(node: Value, slot: int) -> float:
-    """∂node/∂(its operand in ``slot``): the op row's Partial, exactly as backward evaluates it."""
-    return node.op.partial(slot).fn(node.data, *[p.data for p in node.parents])
+    """∂node/∂(its operand in ``slot``): the op row's Partial, exactly as backward evaluates it.
+
+    A Partial that refuses (a threshold unit's raises: its derivative does not exist) is drawn as
+    NaN rather than stopping the picture; backward still raises its explanation.
+    """
+    try:
+        return node.op.partial(slot).fn(node.data, *[p.data for p in node.parents])
+    except (ArithmeticError, ValueError, RuntimeError):
+        return math.nan
 
 
 def _order(output: Value, max_nodes: int) -> list[Value]:
@@ -110,6 +118,9 @@ def path_products(output: Value, target: Value, *, max_paths: int = 64) -> list[
     >>> [p.factors for p in path_products(c, a)]
     [(1.0, -3.0), (1.0,)]
     """
+    for name, v in (("output", output), ("target", target)):
+        if not isinstance(v, Value):
+            raise TypeError(f"path_products: {name} must be a Value, got {type(v).__name__} {v!r}")
     order = topological_order(output)
     counts = _path_counts(order, target)
     total = counts[id(output)]
@@ -242,9 +253,9 @@ def dot_source(
                 through.setdefault((id(node), slot), []).append(k)
                 through.setdefault((id(node), -1), []).append(k)
 
-    def path_style(v: Value, key: tuple[int, int]) -> list[str]:
-        """Edge attributes when highlighting: on a path to the target (via ``v``) or muted."""
-        if not counts.get(id(v), 0):
+    def path_style(on_path: bool, key: tuple[int, int]) -> list[str]:
+        """Edge attributes when highlighting: coloured by the paths using the edge, or muted."""
+        if not on_path:
             return [f'color="{MUTED}"']
         ks = through.get(key, [])
         colours = [PATH_COLOURS[k] for k in ks] if ks and len(paths) <= len(PATH_COLOURS) else [PATH_COLOURS[0]]
@@ -301,11 +312,13 @@ def dot_source(
                 text = local if formula == local else f"{formula} = {local}"
             attrs = [f"label={dot_string(text)}"]
             if highlight is not None:
-                attrs += path_style(p, (id(v), slot))
+                attrs += path_style(counts[id(p)] > 0, (id(v), slot))  # p leads to the target
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
             edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
-        attrs = f" [{', '.join(path_style(v, (id(v), -1)))}]" if highlight is not None else ""
+        # The edge into v is on a path when v leads to the target and is not the target itself.
+        on_path = highlight is not None and counts[id(v)] > 0 and v is not highlight
+        attrs = f" [{', '.join(path_style(on_path, (id(v), -1)))}]" if highlight is not None else ""
         edges.append(f"op{i} -> v{i}{attrs}")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
@@ -341,11 +354,12 @@ def _caption(
             f"more than max_paths={max_paths}, so they are not listed"
         )
         return f"<{_html(head)}>"
-    rows = [f'<tr><td align="left" colspan="3"><b>{_html(of)}: {len(paths)} path(s), one product each</b></td></tr>']
+    count = f"{len(paths)} path" if len(paths) == 1 else f"{len(paths)} paths"
+    rows = [f'<tr><td align="left" colspan="3"><b>{_html(of)}: {count}, one product each</b></td></tr>']
     for k, path in enumerate(paths):
         c = PATH_COLOURS[k] if len(paths) <= len(PATH_COLOURS) else PATH_COLOURS[0]
         route = " ← ".join([_name(output, digits)] + [_stop(node.parents[slot], digits) for node, slot in path.steps])
-        factors = " × ".join(number(f, digits) for f in path.factors)
+        factors = " × ".join(number(f, digits) for f in path.factors) or "1"  # the output itself
         rows.append(
             f'<tr><td align="left"><font color="{c}"><b>path {k + 1}</b></font></td>'
             f'<td align="left">{_html(route)}</td>'
@@ -410,11 +424,34 @@ def as_digraph(text: str) -> graphviz.Digraph:
     >>> as_digraph("digraph g {\\n\\ta -> b\\n}\\n").source == "digraph g {\\n\\ta -> b\\n}\\n"
     True
     """
-    import graphviz
-
     head, _, rest = text.partition("\n")
     body = rest.rstrip("\n").removesuffix("}").splitlines(keepends=True)
-    return graphviz.Digraph(name=head.split()[1], body=body)
+    return _drawing_class()(name=head.split()[1], body=body)
+
+
+@functools.cache
+def _drawing_class() -> type:
+    """``graphviz.Digraph``, except that in Jupyter without ``dot`` it shows how to install it.
+
+    (Defined on first use: the graphviz package is imported only when something is drawn.)
+    """
+    import graphviz
+
+    class Drawing(graphviz.Digraph):
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except graphviz.ExecutableNotFound:
+                return {"text/plain": f"{_missing_dot('SVG')}\n\n{self.source}"}
+
+    return Drawing
+
+
+def _missing_dot(fmt: str) -> str:
+    return (
+        f"rendering to {fmt} needs Graphviz's `dot` program, which is not on PATH "
+        f"({os.environ.get('PATH', '')!r}); {INSTALL_HINT}"
+    )
 
 
 def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
@@ -423,10 +460,7 @@ def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     try:
         return graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(
-            f"rendering to {fmt.upper()} needs Graphviz's `dot` program, which is not on PATH "
-            f"({os.environ.get('PATH', '')!r}); {INSTALL_HINT}"
-        ) from None
+        raise GraphvizNotFound(_missing_dot(fmt.upper())) from None
 
 
 def to_svg(graph: graphviz.Digraph) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
 
 __all__ = ["draw_network", "network_dot"]
 
-INPUT_STYLE = 'shape=circle, style=filled, fillcolor="#dbe9f6", width=0.6, fixedsize=true'
-NEURON_STYLE = 'shape=circle, style=filled, fillcolor="#fde0c5", width=0.75, fixedsize=true'
+INPUT_STYLE = 'shape=circle, style=filled, fillcolor="#dbe9f6", width=0.6'
+NEURON_STYLE = 'shape=circle, style=filled, fillcolor="#fde0c5", width=0.75'
+NEURON_WITH_BIAS_STYLE = 'shape=box, style="rounded,filled", fillcolor="#fde0c5"'  # more lines than a circle holds
 EDGE_COLOURS = ("#1f4e79", "#8b2c2c", "#2d6a2d", "#5b3a8c", "#8a5a00", "#444444")
 """Edges into the k-th neuron of a layer share a colour, and so do their labels, so that a label
 can be matched to its edge where edges cross."""
-BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5, fixedsize=true'
+BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5'
 
 
 def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | None) -> str:
@@ -46,8 +48,8 @@ def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | Non
     return "\n".join(lines)
 
 
-def _node_label(name: str, value: float | None, digits: int) -> str:
-    return name if value is None else f"{name}\n{number(value, digits)}"
+def _node_label(name: str, value: float | None, digits: int, what: str = "") -> str:
+    return name if value is None else f"{name}\n{what}{number(value, digits)}"
 
 
 def network_dot(
@@ -105,17 +107,22 @@ def network_dot(
         column: list[str] = []
         names = order[-1]  # the column the layer's biases join
         biases: dict[int, tuple[Value, list[tuple[str, str]]]] = {}  # id -> (bias, neurons it feeds), first-seen order
+        feeds = Counter(id(n.bias) for n in layer.neurons if n.bias is not None)
         for j, neuron in enumerate(layer.neurons):
             colour = EDGE_COLOURS[j % len(EDGE_COLOURS)]
             look = f'color="{colour}", fontcolor="{colour}"'
-            label = _node_label(neuron.name, values.get(neuron.name), digits)
-            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {NEURON_STYLE}]")
+            label = _node_label(neuron.name, values.get(neuron.name), digits, "out = ")
+            own_bias = neuron.bias is not None and feeds[id(neuron.bias)] == 1
+            if own_bias:  # a neuron's own bias is written inside it: a node and an edge each would crowd the picture
+                label += "\n" + _weight_label(neuron.bias, digits, grads, learning_rate)
+            style = NEURON_WITH_BIAS_STYLE if own_bias else NEURON_STYLE
+            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}]")
             for source, w in zip(sources, neuron.weights):
                 text = _weight_label(w, digits, grads, learning_rate)
                 edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [label={dot_string(text)}, {look}]")
-            if neuron.bias is not None:
+            if neuron.bias is not None and not own_bias:
                 biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, look))
-        # A bias sits in the column of the layer's inputs, as in the example's picture.
+        # A shared bias sits in the column of the layer's inputs, as in the example's picture.
         for bias, fed in biases.values():
             columns[-1].append(f"{dot_string(bias.label)} [label={dot_string(bias.label)}, {BIAS_STYLE}]")
             names.append(bias.label)
@@ -163,8 +170,9 @@ def draw_network(
       parameter has a nonzero gradient, i.e. after ``backward``) also ∂E/∂w; with a
       ``learning_rate`` also the updated weight w − η·∂E/∂w. Frozen parameters say so.
     - ``inputs``: show the inputs and each neuron's output for this input vector in the nodes.
-    - biases: one node per bias Value, in the column of the layer's inputs, with a dashed edge
-      to each neuron it feeds (a shared bias such as b1 feeds h1 and h2).
+    - biases: a bias shared by a layer (b1, b2 in the classic network) is a node in the column
+      of the layer's inputs, with a dashed edge to each neuron it feeds; a neuron's own bias is
+      written inside the neuron, with the same lines as a weight.
     - ``max_edges``: a network with more weights and biases than this is refused (``ValueError``).
 
     >>> from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network

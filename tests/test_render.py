@@ -17,7 +17,7 @@ from render_support import golden, parse_svg
 
 import autograd
 import nn
-from autograd import Value, add_n, half_squared_error, topological_order
+from autograd import Value, add_n, apply, half_squared_error, topological_order
 from autograd.render import GraphvizNotFound, dot_source, draw, export, path_products, to_svg
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network, classic_values
 
@@ -112,6 +112,18 @@ def test_edge_labels_are_local_derivatives_by_finite_differences():
     assert checked == sum(len(n.parents) for n in order if n.op is not None)
 
 
+def test_a_partial_that_refuses_is_drawn_as_nan():
+    from nn.activations import THRESHOLD
+
+    x = Value(0.5, label="x")
+    y = apply(THRESHOLD, x * 2.0, label="y")
+    with pytest.raises(RuntimeError, match="threshold"):
+        y.backward()  # backward explains; the drawing still shows the graph
+    labels = [LABEL.search(a).group(1) for t, h, a in edges(dot_source(y, formulas=True)) if "label=" in a]
+    assert labels[-1] == "0 (undefined at 1 = 0) = nan"
+    assert math.isnan(path_products(y, x)[0].product)
+
+
 def test_formulas_come_from_the_op_table():
     v = classic()
     text = dot_source(v["E_total"], formulas=True)
@@ -201,6 +213,18 @@ def test_highlighted_edges_are_exactly_the_two_paths():
     assert "<b>0.0004386</b>" in caption
 
 
+def test_highlighting_an_interior_value_stops_at_it():
+    v = classic()
+    text = dot_source(v["E_total"], highlight=v["out_h1"])
+    order = topological_order(v["E_total"])
+    i = order.index(v["out_h1"])
+    into = [a for t, h, a in edges(text) if h == f"v{i}"]
+    assert into == ['color="#9a9a9a"']  # sigmoid → out_h1 is below the target: not on a path
+    out_of = [a for t, h, a in edges(text) if t == f"v{i}"]
+    assert len(out_of) == 2 and all("penwidth=2.5" in a for a in out_of)  # into w5·out_h1 and w7·out_h1
+    assert sum("penwidth=2.5" in a for _, _, a in edges(text)) == 1 + 2 * 9  # the two branches and E_total's op
+
+
 def test_nn_network_graph_gives_the_same_two_paths():
     net = classic_network()
     E = nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
@@ -277,6 +301,16 @@ def test_without_dot_the_text_works_and_rendering_says_how_to_install(monkeypatc
         assert not (tmp_path / f"g{suffix}").exists()
     with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
         to_svg(g)
+    shown = g._repr_mimebundle_()  # what Jupyter displays: the install hint and the DOT text
+    assert list(shown) == ["text/plain"]
+    assert "apt-get install graphviz" in shown["text/plain"] and g.source in shown["text/plain"]
+
+
+def test_jupyter_displays_svg():
+    x = Value(2.0, label="x")
+    shown = draw((x * x).labelled("y"))._repr_mimebundle_()
+    assert list(shown) == ["image/svg+xml"]
+    assert parse_svg(shown["image/svg+xml"])[0]["node"] == 3  # x, y and the mul between them
 
 
 def test_renders_to_svg_with_every_node_and_label():
@@ -294,6 +328,16 @@ def test_renders_to_svg_with_every_node_and_label():
         assert expected in texts, expected
 
 
+def test_awkward_labels_are_escaped():
+    x = Value(2.0, label='<x & "y">\\')
+    y = (x * x).labelled("y = x²")
+    dot_source_text = dot_source(y, formulas=True, highlight=x)
+    classes, texts = parse_svg(to_svg(draw(y, formulas=True, highlight=x)))  # dot accepts the text
+    assert classes["node"] == 3
+    assert '<x & "y">\\' in texts and "y = x²" in texts
+    assert '<x & \\"y\\">\\\\ = 2' in dot_source_text  # the edge label's formula, quoted for DOT
+
+
 def test_renders_to_png_and_pdf(tmp_path):
     v = classic()
     g = draw(v["E_total"], highlight=v["w1"])
@@ -306,3 +350,12 @@ def test_renders_to_png_and_pdf(tmp_path):
 
 def test_draw_is_exported_from_the_package():
     assert autograd.draw is draw
+
+
+def test_importing_the_packages_does_not_import_graphviz():
+    import subprocess
+    import sys
+
+    code = "import sys, autograd, nn; print('graphviz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -67,21 +67,31 @@ def test_inputs_show_each_neurons_output():
     # Published forward pass: out_h1 = 0.593269992, out_h2 = 0.596884378, out_o1 = 0.75136507,
     # out_o2 = 0.772928465.
     for name, printed in (("h1", "0.593269992"), ("h2", "0.596884378"), ("o1", "0.75136507"), ("o2", "0.772928465")):
-        value = float(re.search(rf'^\t\t"{name}" \[label="{name}\\n([0-9.]+)"', text, re.M).group(1))
+        value = float(re.search(rf'^\t\t"{name}" \[label="{name}\\nout = ([0-9.]+)"', text, re.M).group(1))
         assert f"{value:.{len(printed.split('.')[1])}f}" == printed
     assert '"i1" [label="i1\\n0.05"' in text
 
 
-def test_biases_per_neuron_and_columns():
+def test_biases_per_neuron_are_written_inside_the_neuron():
     net = nn.Network([2, 3, 1], bias="neuron", seed=0)
-    text = network_dot(net)
-    assert [(a, b) for a, b in edge_labels(text) if a.startswith("b_")] == [
-        ("b_h1", "h1"), ("b_h2", "h2"), ("b_h3", "h3"), ("b_o1", "o1")
-    ]
+    nn.half_sse(net([0.5, -1.0]), [1.0]).backward()
+    text = network_dot(net, learning_rate=0.1, digits=6)
+    assert not [a for a, _ in edge_labels(text) if a.startswith("b")]  # no bias nodes, no bias edges
     columns = re.findall(r"\{ rank=same;\n(.*?)\n\t\}", text, re.S)
-    names = [re.findall(r'^\t\t"(\w+)" \[', c, re.M) for c in columns]
-    assert names == [["i1", "i2", "b_h1", "b_h2", "b_h3"], ["h1", "h2", "h3", "b_o1"], ["o1"]]
+    assert [re.findall(r'^\t\t"(\w+)" \[', c, re.M) for c in columns] == [["i1", "i2"], ["h1", "h2", "h3"], ["o1"]]
+    b = net["b_o1"]
+    label = f"o1\\nb_o1 = {b.data:.6g}\\n∂E/∂b_o1 = {b.grad:.6g}\\nb_o1⁺ = {b.data - 0.1 * b.grad:.6g}"
+    assert f'"o1" [label="{label}", shape=box' in text
+    assert b.grad != 0.0
     assert "b_" not in network_dot(nn.Network([2, 2], bias=None, seed=0))
+
+
+def test_shared_biases_are_nodes_in_the_column_of_the_layers_inputs():
+    text = network_dot(classic_network())
+    columns = re.findall(r"\{ rank=same;\n(.*?)\n\t\}", text, re.S)
+    assert [re.findall(r'^\t\t"(\w+)" \[', c, re.M) for c in columns] == [
+        ["i1", "i2", "b1"], ["h1", "h2", "b2"], ["o1", "o2"]
+    ]
 
 
 def test_bad_input_and_size_limit():
@@ -93,7 +103,7 @@ def test_bad_input_and_size_limit():
     big = nn.Network([30, 30, 2], seed=0)  # 30·30 + 30·2 weights + 32 biases
     with pytest.raises(ValueError, match="has 992 weights and biases, more than max_edges=500"):
         nn.draw_network(big)
-    assert len(EDGE.findall(network_dot(big, max_edges=992))) == 992
+    assert len(EDGE.findall(network_dot(big, max_edges=992))) == 960  # the biases are inside the neurons
 
 
 def test_renders_to_svg_and_png(tmp_path):
@@ -101,7 +111,7 @@ def test_renders_to_svg_and_png(tmp_path):
     classes, texts = parse_svg(to_svg(g))
     assert classes["node"] == 8  # i1 i2 b1 h1 h2 b2 o1 o2
     assert classes["edge"] == 12  # the invisible ordering edges are not drawn
-    for expected in ("h1", "0.5933", "w5 = 0.4", "∂E/∂w5 = 0.08217", "w5⁺ = 0.3589", "w1⁺ = 0.1498",
+    for expected in ("h1", "out = 0.5933", "w5 = 0.4", "∂E/∂w5 = 0.08217", "w5⁺ = 0.3589", "w1⁺ = 0.1498",
                      "(frozen)", "w⁺ = w − η·∂E/∂w with η = 0.5"):
         assert expected in texts, expected
     assert export(g, tmp_path / "net.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
