@@ -734,4 +734,3 @@ def explain_forward(
     _check_args(node=node, digits=digits, lang=lang)
     sections = _forward_sections(node, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold)
     return Derivation(node.data, sections, digits=digits, exact=exact, lang=lang)
-

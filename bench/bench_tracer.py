@@ -69,17 +69,21 @@ def explain_big_graph_seconds() -> tuple[int, float, int]:
     def mlp(n_inputs: int = 10, width: int = 20, depth: int = 3, samples: int = 8):
         weights, fan_in = [], n_inputs
         for layer in range(depth):
-            weights.append([
-                [Value(0.1 * ((i * 7 + j * 3 + layer) % 11 - 5), f"w{layer}_{j}_{i}") for i in range(fan_in)]
-                for j in range(width)
-            ])
+            weights.append(
+                [
+                    [Value(0.1 * ((i * 7 + j * 3 + layer) % 11 - 5), f"w{layer}_{j}_{i}") for i in range(fan_in)]
+                    for j in range(width)
+                ]
+            )
             fan_in = width
         losses = []
         for s in range(samples):
             xs = [Value(0.1 * ((s + i) % 5), f"x{s}_{i}", requires_grad=False) for i in range(n_inputs)]
             for layer, rows in enumerate(weights):
-                xs = [add_n([w * x for w, x in zip(row, xs)]).tanh().labelled(f"h{s}_{layer}_{j}")
-                      for j, row in enumerate(rows)]
+                xs = [
+                    add_n([w * x for w, x in zip(row, xs)]).tanh().labelled(f"h{s}_{layer}_{j}")
+                    for j, row in enumerate(rows)
+                ]
             losses.append(add_n([(x - 0.5) * (x - 0.5) for x in xs]))
         return add_n(losses, label="L"), weights[0][0][0]
 
