@@ -319,9 +319,22 @@ class _Edge:
     def formula(self, max_fold: int) -> Expr:
         if len(self.routes) == 1:
             return self.routes[0]
-        if len(self.routes) > max_fold // 4:
+        if sum(_size(r) for r in self.routes) > 4 * max_fold:
             return Elided("sum", len(self.routes))
         return Join("sum", tuple(self.routes))
+
+
+def _size(e: Expr) -> int:
+    """How many symbols, numbers and templates a formula prints."""
+    count, stack = 0, [e]
+    while stack:
+        x = stack.pop()
+        count += 1
+        if isinstance(x, Join):
+            stack.extend(x.items)
+        elif isinstance(x, Tmpl):
+            stack.extend(x.args if x.separator else x.args.values())
+    return count
 
 
 def _fold(c: Value, relevant: set[int], keys: set[int], namer: _Namer, max_fold: int) -> dict[int, _Edge]:
