@@ -163,6 +163,15 @@ class Derivation:
     up to ``max_paths`` paths from output to wrt and ``path_count`` counts them all; ``steps``
     is every line in order. ``str()`` is Unicode text; ``to_latex()``, ``to_markdown()`` and
     ``to_html()`` are the other renderings, and Jupyter shows the object as rendered maths.
+
+    >>> from autograd import Value, explain
+    >>> a = Value(2.0, label="a")
+    >>> b = (a * 3).labelled("b")
+    >>> d = explain((b + a).labelled("c"), a)
+    >>> d.value, d.path_count, [p.nodes for p in d.paths]
+    (4.0, 2, [('c', 'b', 'a'), ('c', 'a')])
+    >>> [step.kind for step in d.steps]
+    ['local', 'local', 'sum', 'note']
     """
 
     value: float
@@ -463,14 +472,12 @@ def explain(
     # folds away; through several, each term is the numerator of its own share.
     roots = {id(output)}
     if _all_unit(output.op, len(output.parents)) and not expand:
-        terms = [
-            p
-            for p in {id(p): p for p in output.parents}.values()
-            if id(p) in keys and p is not wrt and [id(c) for c in consumers[id(p)]] == [id(output)]
-        ]
-        if len(terms) >= 2:
+        below = [p for p in {id(p): p for p in output.parents}.values() if id(p) in relevant]
+        terms = [p for p in below if id(p) in keys and p is not wrt and consumers[id(p)] == [output]]
+        # (if the output also uses other relevant nodes directly, it is written plainly)
+        if len(terms) == len(below) >= 2:
             roots.update(id(t) for t in terms)
-        elif len(terms) == 1:
+        elif len(terms) == len(below) == 1:
             keys.discard(id(terms[0]))
 
     namer = _Namer(order, keys, max_fold)
@@ -607,20 +614,21 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
                 total = 0.0
                 for c in group:
                     d_local, step = local(c, n)
-                    if id(c) in roots:  # ∂E_o1/∂E_o1 = 1: the local factor is the share
+                    if id(c) not in roots:
+                        steps.append(step)
+                        terms.append(Join("prod", (Deriv(sym(num_node), sym(c), grad[id(c)]), d_local)))
+                        total += grad[id(c)] * d_local.value
+                    elif len(group) == 1:  # ∂E_o1/∂n straight from E_o1's row: that line is the share
+                        steps.append(step)
                         terms.append(d_local)
                         total += d_local.value
-                        steps.append(step)
-                    else:
-                        steps.append(step)
-                        upstream = Deriv(sym(num_node), sym(c), grad[id(c)])
-                        terms.append(Join("prod", (upstream, d_local)))
-                        total += grad[id(c)] * d_local.value
+                    else:  # the numerator among several consumers: its symbol would read as the
+                        terms.append(step.formula)  # total, so its local formula goes inline
+                        total += d_local.value
                 share = Deriv(sym(num_node), sym(n), total)
-                if not (len(group) == 1 and id(group[0]) in roots and len(cons) == 1):
+                if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
                     formula = terms[0] if len(terms) == 1 else Join("sum", tuple(terms))
-                    if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
-                        steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
+                    steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
                 shares.append((share, total))
             if len(shares) > 1:
                 value = 0.0

@@ -341,3 +341,32 @@ def test_importing_autograd_does_not_load_the_printers():
     code = "import sys, autograd; print('autograd.printing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "build, expected",
+    [
+        # a + a: both slots of one node, summed inside the factor
+        (lambda a, b: (a + a).labelled("f"), ["  ∂f/∂a = 1 + 1 = 2"]),
+        # a·b + a, product unlabelled: two routes fold into one factor
+        (lambda a, b: (a * b + a).labelled("f"), ["  ∂f/∂a = b + 1 = −3 + 1 = −2"]),
+        # a·b labelled p, plus a: a feeds p and f; f's own local factor goes inline (∂f/∂a would
+        # read as the total)
+        (
+            lambda a, b: ((a * b).labelled("p") + a).labelled("f"),
+            [
+                "  ∂f/∂p = 1",
+                "  ∂p/∂a = b = −3",
+                "  ∂f/∂a = ∂f/∂p · ∂p/∂a + 1 = 1 × (−3) + 1 = −2",
+                "  2 paths lead from f to a; the parts they share are computed once above",
+            ],
+        ),
+    ],
+)
+def test_fan_out_is_summed(build, expected):
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    f = build(a, b)
+    d = explain(f, a)
+    assert str(d).splitlines()[1:] == expected
+    f.backward()
+    assert d.value == a.grad == b.data + 1
