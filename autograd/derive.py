@@ -589,11 +589,6 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
         return d, Step("local", d, e.formula(max_fold), e.value)
 
     steps: list[Step] = []
-    one_line = len(chain) == 1 or (top is output and len(chain) == 2)  # the sweep or one factor says it all
-    if not one_line:  # state the chain rule first, as a person does, numbers later
-        factors = [] if top is output else [Deriv(sym(output), sym(top), 0.0)]
-        factors += [Deriv(sym(c), sym(n), 0.0) for c, n in zip(chain, chain[1:])]
-        steps.append(Step("plan", Deriv(sym(output), sym(wrt), 0.0), Join("prod", tuple(factors)), None))
 
     # The sweep above the chain: each key node's gradient, once, from the nodes it feeds.
     if top is not output:
@@ -651,14 +646,19 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
         steps.append(step)
         factor_syms.append(d)
         factor_values.append(d.value)
-    if one_line:
-        return steps
+    if len(chain) == 1 or (top is output and len(chain) == 2):
+        return steps  # the sweep's last line, or the one factor, is the answer
     product = 1.0
     for f in factor_values:
         product *= f
     result = Deriv(sym(output), sym(wrt), product)
-    steps.append(Step("result", result, Join("prod", tuple(factor_syms)), product, show_formula=False))
-    return steps
+    chain_rule = Join("prod", tuple(factor_syms))
+    # The chain rule is stated first, as a person writes it, and its numbers come at the end.
+    return [
+        Step("plan", result, chain_rule, None),
+        *steps,
+        Step("result", result, chain_rule, product, show_formula=False),
+    ]
 
 
 def _trim(steps: list[Step], max_lines: int) -> list[Step]:
