@@ -161,7 +161,7 @@ def latex_label(name: str) -> str:
 
 # --- expressions --------------------------------------------------------------------------------
 
-# Precedence of a negative number: like a unary minus.
+# A filled template marks each operand's place as \x00name\x00, to look at the text around it.
 _SENTINEL = "\x00{}\x00"
 _SENTINEL_RE = re.compile("\x00([^\x00]*)\x00")
 
@@ -241,9 +241,8 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
             out.append(nota.literal("{" + piece + "}", numeric))
             continue
         s, prec, minus = args[piece]
-        enclosed = _need_before(before) == 0 and _need_after(after) == 0
-        need = max(_need_before(before), _need_after(after))
-        if not enclosed and (prec < need or (minus and before != "")):
+        need = max(_need_before(before), _need_after(after))  # 0: alone, or already in a group
+        if need > 0 and (prec < need or (minus and before != "")):  # a negative number: UNARY
             s = nota.paren(s)
         out.append(s)
     return "".join(out)
