@@ -163,6 +163,15 @@ class Derivation:
     up to ``max_paths`` paths from output to wrt and ``path_count`` counts them all; ``steps``
     is every line in order. ``str()`` is Unicode text; ``to_latex()``, ``to_markdown()`` and
     ``to_html()`` are the other renderings, and Jupyter shows the object as rendered maths.
+
+    >>> from autograd import Value, explain
+    >>> a = Value(2.0, label="a")
+    >>> b = (a * 3).labelled("b")
+    >>> d = explain((b + a).labelled("c"), a)
+    >>> d.value, d.path_count, [p.nodes for p in d.paths]
+    (4.0, 2, [('c', 'b', 'a'), ('c', 'a')])
+    >>> [step.kind for step in d.steps]
+    ['local', 'local', 'sum', 'note']
     """
 
     value: float
@@ -319,9 +328,22 @@ class _Edge:
     def formula(self, max_fold: int) -> Expr:
         if len(self.routes) == 1:
             return self.routes[0]
-        if len(self.routes) > max_fold // 4:
+        if sum(_size(r) for r in self.routes) > 4 * max_fold:
             return Elided("sum", len(self.routes))
         return Join("sum", tuple(self.routes))
+
+
+def _size(e: Expr) -> int:
+    """How many symbols, numbers and templates a formula prints."""
+    count, stack = 0, [e]
+    while stack:
+        x = stack.pop()
+        count += 1
+        if isinstance(x, Join):
+            stack.extend(x.items)
+        elif isinstance(x, Tmpl):
+            stack.extend(x.args if x.separator else x.args.values())
+    return count
 
 
 def _fold(c: Value, relevant: set[int], keys: set[int], namer: _Namer, max_fold: int) -> dict[int, _Edge]:
@@ -450,14 +472,12 @@ def explain(
     # folds away; through several, each term is the numerator of its own share.
     roots = {id(output)}
     if _all_unit(output.op, len(output.parents)) and not expand:
-        terms = [
-            p
-            for p in {id(p): p for p in output.parents}.values()
-            if id(p) in keys and p is not wrt and [id(c) for c in consumers[id(p)]] == [id(output)]
-        ]
-        if len(terms) >= 2:
+        below = [p for p in {id(p): p for p in output.parents}.values() if id(p) in relevant]
+        terms = [p for p in below if id(p) in keys and p is not wrt and consumers[id(p)] == [output]]
+        # (if the output also uses other relevant nodes directly, it is written plainly)
+        if len(terms) == len(below) >= 2:
             roots.update(id(t) for t in terms)
-        elif len(terms) == 1:
+        elif len(terms) == len(below) == 1:
             keys.discard(id(terms[0]))
 
     namer = _Namer(order, keys, max_fold)
@@ -569,11 +589,6 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
         return d, Step("local", d, e.formula(max_fold), e.value)
 
     steps: list[Step] = []
-    one_line = len(chain) == 1 or (top is output and len(chain) == 2)  # the sweep or one factor says it all
-    if not one_line:  # state the chain rule first, as a person does, numbers later
-        factors = [] if top is output else [Deriv(sym(output), sym(top), 0.0)]
-        factors += [Deriv(sym(c), sym(n), 0.0) for c, n in zip(chain, chain[1:])]
-        steps.append(Step("plan", Deriv(sym(output), sym(wrt), 0.0), Join("prod", tuple(factors)), None))
 
     # The sweep above the chain: each key node's gradient, once, from the nodes it feeds.
     if top is not output:
@@ -594,20 +609,21 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
                 total = 0.0
                 for c in group:
                     d_local, step = local(c, n)
-                    if id(c) in roots:  # ∂E_o1/∂E_o1 = 1: the local factor is the share
+                    if id(c) not in roots:
+                        steps.append(step)
+                        terms.append(Join("prod", (Deriv(sym(num_node), sym(c), grad[id(c)]), d_local)))
+                        total += grad[id(c)] * d_local.value
+                    elif len(group) == 1:  # ∂E_o1/∂n straight from E_o1's row: that line is the share
+                        steps.append(step)
                         terms.append(d_local)
                         total += d_local.value
-                        steps.append(step)
-                    else:
-                        steps.append(step)
-                        upstream = Deriv(sym(num_node), sym(c), grad[id(c)])
-                        terms.append(Join("prod", (upstream, d_local)))
-                        total += grad[id(c)] * d_local.value
+                    else:  # the numerator among several consumers: its symbol would read as the
+                        terms.append(step.formula)  # total, so its local formula goes inline
+                        total += d_local.value
                 share = Deriv(sym(num_node), sym(n), total)
-                if not (len(group) == 1 and id(group[0]) in roots and len(cons) == 1):
+                if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
                     formula = terms[0] if len(terms) == 1 else Join("sum", tuple(terms))
-                    if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
-                        steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
+                    steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
                 shares.append((share, total))
             if len(shares) > 1:
                 value = 0.0
@@ -630,14 +646,19 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
         steps.append(step)
         factor_syms.append(d)
         factor_values.append(d.value)
-    if one_line:
-        return steps
+    if len(chain) == 1 or (top is output and len(chain) == 2):
+        return steps  # the sweep's last line, or the one factor, is the answer
     product = 1.0
     for f in factor_values:
         product *= f
     result = Deriv(sym(output), sym(wrt), product)
-    steps.append(Step("result", result, Join("prod", tuple(factor_syms)), product, show_formula=False))
-    return steps
+    chain_rule = Join("prod", tuple(factor_syms))
+    # The chain rule is stated first, as a person writes it, and its numbers come at the end.
+    return [
+        Step("plan", result, chain_rule, None),
+        *steps,
+        Step("result", result, chain_rule, product, show_formula=False),
+    ]
 
 
 def _trim(steps: list[Step], max_lines: int) -> list[Step]:
@@ -734,4 +755,3 @@ def explain_forward(
     _check_args(node=node, digits=digits, lang=lang)
     sections = _forward_sections(node, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold)
     return Derivation(node.data, sections, digits=digits, exact=exact, lang=lang)
-

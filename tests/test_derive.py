@@ -290,8 +290,7 @@ def test_unlabelled_nodes_fold_into_a_formula_composed_from_the_rows():
     E = (0.5 * (target - out) ** 2).labelled("E_o1")  # sub, pow, mul: no labels inside
     d = explain(E, out)
     assert str(d).splitlines()[1] == (
-        "  ∂E_o1/∂out_o1 = 0.5 · 2·(target_o1 − out_o1)^(2 − 1) · (−1)"
-        " = 0.5 × 2 × (0.01 − 0.75)^(2 − 1) × (−1) = 0.74"
+        "  ∂E_o1/∂out_o1 = 0.5 · 2·(target_o1 − out_o1)^(2 − 1) · (−1) = 0.5 × 2 × (0.01 − 0.75)^(2 − 1) × (−1) = 0.74"
     )
     E.backward()
     assert d.value == out.grad == pytest.approx(0.74, abs=1e-15)
@@ -342,3 +341,33 @@ def test_importing_autograd_does_not_load_the_printers():
     code = "import sys, autograd; print('autograd.printing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "build, expected, by_hand",
+    [
+        # a + a: both slots of one node, summed inside the factor
+        (lambda a, b: (a + a).labelled("f"), ["  ∂f/∂a = 1 + 1 = 2"], 2.0),
+        # a·b + a, product unlabelled: two routes fold into one factor
+        (lambda a, b: (a * b + a).labelled("f"), ["  ∂f/∂a = b + 1 = −3 + 1 = −2"], -3.0 + 1.0),
+        # a·b labelled p, plus a: a feeds p and f; f's own local factor goes inline (∂f/∂a would
+        # read as the total)
+        (
+            lambda a, b: ((a * b).labelled("p") + a).labelled("f"),
+            [
+                "  ∂f/∂p = 1",
+                "  ∂p/∂a = b = −3",
+                "  ∂f/∂a = ∂f/∂p · ∂p/∂a + 1 = 1 × (−3) + 1 = −2",
+                "  2 paths lead from f to a; the parts they share are computed once above",
+            ],
+            -3.0 + 1.0,
+        ),
+    ],
+)
+def test_fan_out_is_summed(build, expected, by_hand):
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    f = build(a, b)
+    d = explain(f, a)
+    assert str(d).splitlines()[1:] == expected
+    f.backward()
+    assert d.value == a.grad == by_hand

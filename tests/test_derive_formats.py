@@ -172,8 +172,12 @@ def _mlp(n_inputs: int, width: int, depth: int, samples: int) -> tuple[Value, Va
     weights = []
     fan_in = n_inputs
     for layer in range(depth):
-        weights.append([[Value(0.1 * ((i * 7 + j * 3 + layer) % 11 - 5), f"w{layer}_{j}_{i}") for i in range(fan_in)]
-                        for j in range(width)])
+        weights.append(
+            [
+                [Value(0.1 * ((i * 7 + j * 3 + layer) % 11 - 5), f"w{layer}_{j}_{i}") for i in range(fan_in)]
+                for j in range(width)
+            ]
+        )
         fan_in = width
     losses = []
     for s in range(samples):

@@ -50,12 +50,16 @@ def graphs(draw):
     nodes = [Value(draw(st.floats(-2, 2)), label=f"x{i}") for i in range(n_leaves)]
     for i in range(draw(st.integers(1, 14))):
         name = draw(st.sampled_from(UNARY_OPS + BINARY_OPS))
-        a, b, c = (nodes[draw(st.integers(0, len(nodes) - 1))] for _ in range(3))
+        # operands mostly among the latest nodes, so that formulas nest
+        a, b, c = (
+            nodes[draw(st.integers(max(0, len(nodes) - 3), len(nodes) - 1) | st.integers(0, len(nodes) - 1))]
+            for _ in range(3)
+        )
         k = draw(st.sampled_from([-1.5, 0.5, 2.0, 3.0]))
         v = _apply(name, a, b, c, k)
         if v is None:
             continue
-        if draw(st.booleans()):
+        if draw(st.integers(0, 2)) == 0:
             v.labelled(f"n{i}")
         nodes.append(v)
     root = nodes[-1]

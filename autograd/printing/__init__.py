@@ -161,7 +161,7 @@ def latex_label(name: str) -> str:
 
 # --- expressions --------------------------------------------------------------------------------
 
-# Precedence of a negative number: like a unary minus.
+# A filled template marks each operand's place as \x00name\x00, to look at the text around it.
 _SENTINEL = "\x00{}\x00"
 _SENTINEL_RE = re.compile("\x00([^\x00]*)\x00")
 
@@ -241,9 +241,8 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
             out.append(nota.literal("{" + piece + "}", numeric))
             continue
         s, prec, minus = args[piece]
-        enclosed = _need_before(before) == 0 and _need_after(after) == 0
-        need = max(_need_before(before), _need_after(after))
-        if not enclosed and (prec < need or (minus and before != "")):
+        need = max(_need_before(before), _need_after(after))  # 0: alone, or already in a group
+        if need > 0 and (prec < need or (minus and before != "")):  # a negative number: UNARY
             s = nota.paren(s)
         out.append(s)
     return "".join(out)
@@ -251,7 +250,16 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
 
 def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
     """An expression as (string, precedence, starts with a minus sign). ``numeric=True`` writes
-    every symbol and partial derivative as its value."""
+    every symbol and partial derivative as its value.
+
+    >>> from autograd.derive import Sym, Tmpl
+    >>> from autograd.ops import MUL
+    >>> e = Tmpl(MUL.text, MUL.latex, {"a": Sym("w5", 0.4), "b": Sym("out_h1", 0.59327)}, MUL.precedence)
+    >>> render(e, Notation("text"))[0], render(e, Notation("text"), numeric=True)[0]
+    ('w5·out_h1', '0.4 × 0.59327')
+    >>> print(render(e, Notation("latex"))[0])
+    w_{5} \\cdot \\mathrm{out}_{\\mathrm{h1}}
+    """
     from ..derive import Deriv, Elided, Join, Num, Sym, Tmpl
 
     if isinstance(e, Elided):
@@ -373,7 +381,16 @@ def to_text(d: Derivation) -> str:
 
 def to_latex(d: Derivation) -> str:
     """An ``aligned`` block: section titles as ``\\text{}`` lines, steps aligned at their first
-    ``=`` (see the module docstring for an example)."""
+    ``=``.
+
+    >>> from autograd import Value, explain
+    >>> x = Value(2.0, label="x")
+    >>> print(to_latex(explain((x * x).labelled("y"), x, lang="zh")))
+    \\begin{aligned}
+    &\\text{反向传播（隐藏层的权值更新）：用链式法则展开 }\\frac{\\partial y}{\\partial x} \\\\
+    \\frac{\\partial y}{\\partial x} &= x + x = 2 + 2 = 4 \\\\
+    \\end{aligned}
+    """
     nota = Notation("latex", d.digits, d.exact, d.lang)
 
     def wrap(s: str) -> str:
