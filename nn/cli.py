@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from autograd import Derivation, Value
 
-from .data import DataError
+from .data import DataError, Dataset, MinMaxScaler
 from .examples import CLASSIC_WEIGHTS
 from .layers import Network
 
@@ -291,7 +291,8 @@ def _network_diagram(net: Network) -> tuple[str, object]:
     return _both(network_dot, draw_network, net, learning_rate=DEMO_LR)
 
 
-def _both(source, drawing, *args, **options) -> tuple[str, object]:
+def _both(source: Callable[..., str], drawing: Callable[..., object], *args: object, **options: object
+          ) -> tuple[str, object]:
     try:
         made = drawing(*args, **options)
     except ImportError:
@@ -307,7 +308,7 @@ def _make_folder(out: Path) -> None:
         raise CommandError(f"--out {str(out)!r}: cannot create the folder for the graphs: {reason}") from None
 
 
-def _write_graphs(out: Path, graphs: dict) -> None:
+def _write_graphs(out: Path, graphs: dict[str, tuple[str, object]]) -> None:
     """Write each graph as ``out/NAME.dot`` and, when Graphviz is installed, ``out/NAME.svg``.
 
     Progress and notes go to stderr so that stdout stays one clean document.
@@ -390,9 +391,23 @@ def _rms(predicted: Sequence[Sequence[float]], targets: Sequence[Sequence[float]
 
 
 class Model:
-    """A trained network together with the scaling of its inputs and targets (premnmx/postmnmx)."""
+    """A trained network together with the scaling of its inputs and targets (premnmx/postmnmx).
 
-    def __init__(self, net, inputs_scaler, targets_scaler, columns=None) -> None:
+    >>> from nn.data import MinMaxScaler
+    >>> net = Network([1, 1], "linear", init=None)
+    >>> net.load_state_dict({"w1": 0.5, "b_o1": 0.0})
+    >>> model = Model(net, MinMaxScaler((0.0,), (10.0,)), MinMaxScaler((100.0,), (200.0,)))
+    >>> model.predict([(10.0,), (0.0,)])  # scaled 1 → 0.5 → 175; scaled −1 → −0.5 → 125
+    [(175.0,), (125.0,)]
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        inputs_scaler: MinMaxScaler | None,
+        targets_scaler: MinMaxScaler | None,
+        columns: list[str] | None = None,
+    ) -> None:
         self.net, self.inputs_scaler, self.targets_scaler, self.columns = net, inputs_scaler, targets_scaler, columns
 
     def predict(self, inputs: Sequence[Sequence[float]]) -> list[tuple[float, ...]]:
@@ -419,9 +434,6 @@ class Model:
     @classmethod
     def load(cls, path: Path) -> Model:
         import json
-
-        from .data import MinMaxScaler
-        from .layers import Network
 
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
@@ -466,8 +478,7 @@ def _hidden_sizes(text: str) -> list[int]:
 
 def train_command(args: argparse.Namespace) -> int:
     """Read TRAIN (and CHECK), scale to [−1, 1], train, report, and save the model."""
-    from .data import MinMaxScaler, read_data
-    from .layers import Network
+    from .data import read_data
     from .train import train
 
     if args.save is not None:
@@ -487,7 +498,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.normalize == "minmax":
         scalers = (MinMaxScaler.fit(data.inputs), MinMaxScaler.fit(data.targets))
 
-    def scaled(d):
+    def scaled(d: Dataset) -> tuple[list[Sequence[float]], list[Sequence[float]]]:
         if scalers[0] is None:
             return list(d.inputs), list(d.targets)
         return scalers[0].scale(d.inputs), scalers[1].scale(d.targets)
