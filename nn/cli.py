@@ -609,8 +609,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", type=int, default=1, metavar="K", help="the last K columns are targets (default 1)")
     p.add_argument("--hidden", type=_hidden_sizes, default=[5], metavar="N[,N...]",
                    help="hidden layer size(s), e.g. 5 or 8,4 (default 5)")
-    p.add_argument("--activation", default="tansig", help="hidden layers' activation (default tansig)")
-    p.add_argument("--output-activation", default="purelin", help="output layer's activation (default purelin)")
+    p.add_argument("--activation", default="tansig", metavar="NAME", help="hidden layers' activation (default tansig)")
+    p.add_argument("--output-activation", default="purelin", metavar="NAME",
+                   help="output layer's activation (default purelin)")
     p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"),
                    help="initial weights (default xavier; uniform is U(0, 1))")
     p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
