@@ -13,6 +13,7 @@ imported only inside the functions that use them.
 
 from .anomaly import detect_anomaly
 from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
+from .derive import Derivation, explain, explain_forward
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
 from .render import draw
@@ -20,6 +21,9 @@ from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
     "Value",
+    "explain",
+    "explain_forward",
+    "Derivation",
     "add_n",
     "apply",
     "half_squared_error",
