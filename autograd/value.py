@@ -117,11 +117,11 @@ class Value:
         return _unary(LOG, self)
 
     def tanh(self) -> Value:
-        """Hyperbolic tangent, exact and overflow-free for every finite input."""
+        """Hyperbolic tangent, overflow-free, within 1 ulp, for every finite input."""
         return _unary(TANH, self)
 
     def sigmoid(self) -> Value:
-        """The logistic function 1 / (1 + e^−x), exact and overflow-free for every finite input."""
+        """The logistic function 1 / (1 + e^−x), overflow-free, within 2 ulp, for every finite input."""
         return _unary(SIGMOID, self)
 
     def relu(self) -> Value:
