@@ -16,6 +16,7 @@ from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
 from .derive import Derivation, explain, explain_forward
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
+from .render import draw
 from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "Op",
     "Partial",
     "OPS",
+    "draw",
 ]

@@ -8,10 +8,29 @@ from __future__ import annotations
 
 from autograd import Value, add_n, half_squared_error
 
+from .layers import Network
+
 CLASSIC_INPUTS = (0.05, 0.10)
 CLASSIC_TARGETS = (0.01, 0.99)
 CLASSIC_WEIGHTS = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55}
 CLASSIC_BIASES = {"b1": 0.35, "b2": 0.60}
+
+
+def classic_network() -> Network:
+    """The published network as an :class:`nn.Network`: w1..w8 = .15 .20 .25 .30 .40 .45 .50
+    .55, one sigmoid layer of two hidden units and one of two outputs, each layer with one
+    shared bias (b1 = .35, b2 = .60), frozen as in the example, which never updates them.
+
+    >>> net = classic_network()
+    >>> [round(o.data, 9) for o in net(CLASSIC_INPUTS)]
+    [0.75136507, 0.772928465]
+    >>> net["b1"].requires_grad
+    False
+    """
+    net = Network([2, 2, 2], activation="sigmoid", bias="layer", init=None)
+    net.load_state_dict({**CLASSIC_WEIGHTS, **CLASSIC_BIASES})
+    net.freeze(*CLASSIC_BIASES)
+    return net
 
 
 def classic_values() -> dict[str, Value]:

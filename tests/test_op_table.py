@@ -48,10 +48,12 @@ def _unicode_to_sympy(text: str, names: dict[str, sp.Symbol]) -> sp.Expr:
 def _latex_to_sympy(latex: str, names: dict[str, sp.Symbol]) -> sp.Expr:
     """Read a LaTeX formula as printed, by rewriting its few constructs to plain syntax."""
     s = latex
+    s = re.sub(r"\^\{([^{}]*)\}", r"**(\1)", s)  # first: a \frac argument may hold a power, {(b)^{2}}
     while r"\frac" in s:  # innermost-last is fine: arguments here never contain \frac
+        before = s
         s = re.sub(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", s)
+        assert s != before, f"unhandled \\frac in {latex!r}: {s!r}"  # never loop forever
     s = s.replace(r"\tfrac{1}{2}", "(1/2)")
-    s = re.sub(r"\^\{([^{}]*)\}", r"**(\1)", s)
     s = s.replace(r"\cdot", "*").replace(r"\ln", "log").replace(r"\tanh", "tanh").replace(r"\max", "Max")
     s = re.sub(r"\be\*\*", "E**", s)
     s = re.sub(r"\[(.*) > 0\]", r"Piecewise((1, \1 > 0), (0, True))", s)

@@ -1,0 +1,191 @@
+"""The neuron-level picture of a network: i1, i2 → h1, h2 → o1, o2, with biases b1, b2.
+
+Each edge carries its weight's name and value; after ``backward`` also ∂E/∂w; given a learning
+rate also the updated weight ``w⁺ = w − η·∂E/∂w`` (plain gradient descent, the classic
+example's step). :func:`network_dot` is the pure DOT text (golden-tested); :func:`draw_network`
+wraps it in a ``graphviz.Digraph``. Export and SVG output as for the computation graph:
+``autograd.render.export`` and ``autograd.render.to_svg``.
+
+Only the network's public structure is read: ``sizes``, ``input_names``, ``layers`` →
+``neurons`` → ``name``, ``weights``, ``bias``; parameters are the network's own Values, so the
+numbers shown are whatever ``data`` and ``grad`` hold now.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value
+from autograd.render import FONT, as_digraph, dot_string, number
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = ["draw_network", "network_dot"]
+
+INPUT_STYLE = 'shape=circle, style=filled, fillcolor="#dbe9f6", width=0.6'
+NEURON_STYLE = 'shape=circle, style=filled, fillcolor="#fde0c5", width=0.75'
+NEURON_WITH_BIAS_STYLE = 'shape=box, style="rounded,filled", fillcolor="#fde0c5"'  # more lines than a circle holds
+EDGE_COLOURS = ("#1f4e79", "#8b2c2c", "#2d6a2d", "#5b3a8c", "#8a5a00", "#444444")
+"""Edges into the k-th neuron of a layer share a colour, and so do their labels, so that a label
+can be matched to its edge where edges cross."""
+BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5'
+
+
+def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | None) -> str:
+    lines = [f"{w.label} = {number(w.data, digits)}"]
+    if not w.requires_grad:
+        lines.append("(frozen)")
+        return "\n".join(lines)
+    if grads:
+        lines.append(f"∂E/∂{w.label} = {number(w.grad, digits)}")
+    if learning_rate is not None:
+        lines.append(f"{w.label}⁺ = {number(w.data - learning_rate * w.grad, digits)}")
+    return "\n".join(lines)
+
+
+def _node_label(name: str, value: float | None, digits: int, what: str = "") -> str:
+    return name if value is None else f"{name}\n{what}{number(value, digits)}"
+
+
+def network_dot(
+    net: Any,
+    *,
+    learning_rate: float | None = None,
+    inputs: Sequence[float] | None = None,
+    grads: bool | None = None,
+    digits: int = 4,
+    rankdir: str = "LR",
+    max_edges: int = 500,
+) -> str:
+    """The DOT text of the network diagram; see :func:`draw_network` for the options.
+
+    >>> from nn.examples import classic_network
+    >>> text = network_dot(classic_network())
+    >>> [line.split(" [")[0].strip() for line in text.splitlines() if "label='w" in line.replace('"', "'")][:3]
+    ['"i1" -> "h1"', '"i2" -> "h1"', '"i1" -> "h2"']
+    """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"draw_network: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if learning_rate is not None and (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, numbers.Real)
+        or not math.isfinite(learning_rate)
+        or learning_rate <= 0
+    ):
+        raise ValueError(f"draw_network: learning_rate must be a finite number > 0, got {learning_rate!r}")
+    layers = list(net.layers)
+    n_edges = sum(len(n.weights) + (n.bias is not None) for layer in layers for n in layer.neurons)
+    if n_edges > max_edges:
+        raise ValueError(
+            f"draw_network: {net!r} has {n_edges} weights and biases, more than max_edges={max_edges}; "
+            "Graphviz would take very long and the labels could not be read. Pass a larger max_edges to draw it anyway."
+        )
+    params = [p for layer in layers for n in layer.neurons for p in (*n.weights, n.bias) if p is not None]
+    if grads is None:  # after backward: some trainable parameter has a gradient
+        grads = any(p.requires_grad and p.grad != 0.0 for p in params)
+
+    # Values shown in the nodes when inputs are given: the inputs and every neuron's output.
+    values: dict[str, float] = {}
+    if inputs is not None:
+        values.update(zip(net.input_names, map(float, inputs)))
+        for layer, outs in zip(layers, net.layer_outputs(inputs)):
+            values.update((n.name, out.data) for n, out in zip(layer.neurons, outs))
+
+    columns: list[list[str]] = [[
+        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), digits))}, {INPUT_STYLE}]"
+        for name in net.input_names
+    ]]
+    order: list[list[str]] = [list(net.input_names)]  # node names per column, top to bottom
+    edges: list[str] = []
+    sources = list(net.input_names)
+    for layer in layers:
+        column: list[str] = []
+        names = order[-1]  # the column the layer's biases join
+        biases: dict[int, tuple[Value, list[tuple[str, str]]]] = {}  # id -> (bias, neurons it feeds), first-seen order
+        feeds = Counter(id(n.bias) for n in layer.neurons if n.bias is not None)
+        for j, neuron in enumerate(layer.neurons):
+            colour = EDGE_COLOURS[j % len(EDGE_COLOURS)]
+            look = f'color="{colour}", fontcolor="{colour}"'
+            label = _node_label(neuron.name, values.get(neuron.name), digits, "out = ")
+            own_bias = neuron.bias is not None and feeds[id(neuron.bias)] == 1
+            if own_bias:  # a neuron's own bias is written inside it: a node and an edge each would crowd the picture
+                label += "\n" + _weight_label(neuron.bias, digits, grads, learning_rate)
+            style = NEURON_WITH_BIAS_STYLE if own_bias else NEURON_STYLE
+            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}]")
+            for source, w in zip(sources, neuron.weights):
+                text = _weight_label(w, digits, grads, learning_rate)
+                edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [label={dot_string(text)}, {look}]")
+            if neuron.bias is not None and not own_bias:
+                biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, look))
+        # A shared bias sits in the column of the layer's inputs, as in the example's picture.
+        for bias, fed in biases.values():
+            columns[-1].append(f"{dot_string(bias.label)} [label={dot_string(bias.label)}, {BIAS_STYLE}]")
+            names.append(bias.label)
+            for name, look in fed:
+                text = _weight_label(bias, digits, grads, learning_rate)
+                attrs = f"label={dot_string(text)}, {look}, style=dashed"
+                edges.append(f"{dot_string(bias.label)} -> {dot_string(name)} [{attrs}]")
+        columns.append(column)
+        order.append([n.name for n in layer.neurons])
+        sources = [n.name for n in layer.neurons]
+
+    lines = [
+        "digraph network {",
+        f'\tgraph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.5, ranksep=1.6, splines=true]',
+        f'\tnode [fontname="{FONT}", fontsize=11]',
+        f'\tedge [fontname="{FONT}", fontsize=9, arrowsize=0.6, labelfloat=false]',
+    ]
+    for column, names in zip(columns, order):
+        lines.append("\t{ rank=same;")
+        lines += [f"\t\t{node}" for node in column]
+        if len(names) > 1:  # keep the column's order (biases last), as in the example's picture
+            lines.append(f"\t\t{' -> '.join(map(dot_string, names))} [style=invis]")
+        lines.append("\t}")
+    lines += [f"\t{edge}" for edge in edges]
+    if learning_rate is not None:
+        caption = f"w⁺ = w − η·∂E/∂w with η = {number(learning_rate, digits)}"
+        lines.insert(2, f"\tlabel={dot_string(caption)} labelloc=b")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def draw_network(
+    net: Any,
+    *,
+    learning_rate: float | None = None,
+    inputs: Sequence[float] | None = None,
+    grads: bool | None = None,
+    digits: int = 4,
+    rankdir: str = "LR",
+    max_edges: int = 500,
+) -> graphviz.Digraph:
+    """The neuron-level diagram of ``net`` as a ``graphviz.Digraph`` (SVG in Jupyter).
+
+    - every edge: the weight's name and value; with ``grads`` (default: when some trainable
+      parameter has a nonzero gradient, i.e. after ``backward``) also ∂E/∂w; with a
+      ``learning_rate`` also the updated weight w − η·∂E/∂w. Frozen parameters say so.
+    - ``inputs``: show the inputs and each neuron's output for this input vector in the nodes.
+    - biases: a bias shared by a layer (b1, b2 in the classic network) is a node in the column
+      of the layer's inputs, with a dashed edge to each neuron it feeds; a neuron's own bias is
+      written inside the neuron, with the same lines as a weight.
+    - ``max_edges``: a network with more weights and biases than this is refused (``ValueError``).
+
+    >>> from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
+    >>> import nn
+    >>> net = classic_network()
+    >>> nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS).backward()
+    >>> g = draw_network(net, learning_rate=0.5)
+    >>> "w5⁺ = 0.3589" in g.source
+    True
+    """
+    return as_digraph(
+        network_dot(
+            net, learning_rate=learning_rate, inputs=inputs, grads=grads, digits=digits, rankdir=rankdir,
+            max_edges=max_edges,
+        )
+    )
