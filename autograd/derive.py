@@ -443,7 +443,7 @@ def explain(
 
     sections: list[Section] = []
     if forward:
-        sections.extend(_forward_sections(output, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold))
+        sections.extend(_forward_sections(output, expand=expand, max_lines=max_lines, max_fold=max_fold))
 
     if id(output) not in relevant:
         namer = _Namer(order + [wrt], {id(output), id(wrt)}, max_fold)
@@ -687,7 +687,7 @@ def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None, data: fl
 # --- the forward derivation ---------------------------------------------------------------
 
 
-def _forward_sections(node: Value, *, digits: int, expand: bool, max_lines: int, max_fold: int) -> list[Section]:
+def _forward_sections(node: Value, *, expand: bool, max_lines: int, max_fold: int) -> list[Section]:
     order = topological_order(node)
     keys = {id(node)}
     for v in order:
@@ -753,5 +753,5 @@ def explain_forward(
       c = a·b + 1 = 2 × 0.5 + 1 = 2
     """
     _check_args(node=node, digits=digits, lang=lang)
-    sections = _forward_sections(node, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold)
+    sections = _forward_sections(node, expand=expand, max_lines=max_lines, max_fold=max_fold)
     return Derivation(node.data, sections, digits=digits, exact=exact, lang=lang)
