@@ -238,7 +238,6 @@ class _Namer:
 
     def __init__(self, order: list[Value], keys: set[int], max_fold: int) -> None:
         self.max_fold = max_fold
-        self.keys = keys
         taken = {v.label for v in order if v.label is not None}
         self.names: dict[int, str] = {}
         counter = 0
@@ -281,7 +280,7 @@ class _Namer:
                 if size > self.max_fold:
                     memo[id(v)] = (Num(v.data), 1)
                 else:
-                    memo[id(v)] = (forward_formula(v.op, [e for e, _ in parts]), size)
+                    memo[id(v)] = (_forward_formula(v.op, [e for e, _ in parts]), size)
             stack.pop()
         return memo[id(root)][0]
 
@@ -296,7 +295,7 @@ class _Namer:
         return Tmpl(row.text, row.latex, names, None)
 
 
-def forward_formula(op: Op, operands: list[Expr]) -> Tmpl:
+def _forward_formula(op: Op, operands: list[Expr]) -> Tmpl:
     """The op row's forward template with its operands bound (a variadic row joins them)."""
     if op.variadic:
         return Tmpl(op.text, op.latex, tuple(operands), op.precedence, separator=True)
@@ -695,7 +694,7 @@ def _forward_sections(node: Value, *, expand: bool, max_lines: int, max_fold: in
             keys.add(id(v))
     namer = _Namer(order, keys, max_fold)
     lines = [
-        Step("forward", namer.sym(v), forward_formula(v.op, [namer.expr(p) for p in v.parents]), v.data)
+        Step("forward", namer.sym(v), _forward_formula(v.op, [namer.expr(p) for p in v.parents]), v.data)
         for v in order
         if v.op is not None and namer.is_symbol(v)
     ]
