@@ -238,7 +238,6 @@ class _Namer:
 
     def __init__(self, order: list[Value], keys: set[int], max_fold: int) -> None:
         self.max_fold = max_fold
-        self.keys = keys
         taken = {v.label for v in order if v.label is not None}
         self.names: dict[int, str] = {}
         counter = 0
@@ -281,7 +280,7 @@ class _Namer:
                 if size > self.max_fold:
                     memo[id(v)] = (Num(v.data), 1)
                 else:
-                    memo[id(v)] = (forward_formula(v.op, [e for e, _ in parts]), size)
+                    memo[id(v)] = (_forward_formula(v.op, [e for e, _ in parts]), size)
             stack.pop()
         return memo[id(root)][0]
 
@@ -296,7 +295,7 @@ class _Namer:
         return Tmpl(row.text, row.latex, names, None)
 
 
-def forward_formula(op: Op, operands: list[Expr]) -> Tmpl:
+def _forward_formula(op: Op, operands: list[Expr]) -> Tmpl:
     """The op row's forward template with its operands bound (a variadic row joins them)."""
     if op.variadic:
         return Tmpl(op.text, op.latex, tuple(operands), op.precedence, separator=True)
@@ -443,7 +442,7 @@ def explain(
 
     sections: list[Section] = []
     if forward:
-        sections.extend(_forward_sections(output, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold))
+        sections.extend(_forward_sections(output, expand=expand, max_lines=max_lines, max_fold=max_fold))
 
     if id(output) not in relevant:
         namer = _Namer(order + [wrt], {id(output), id(wrt)}, max_fold)
@@ -687,7 +686,7 @@ def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None, data: fl
 # --- the forward derivation ---------------------------------------------------------------
 
 
-def _forward_sections(node: Value, *, digits: int, expand: bool, max_lines: int, max_fold: int) -> list[Section]:
+def _forward_sections(node: Value, *, expand: bool, max_lines: int, max_fold: int) -> list[Section]:
     order = topological_order(node)
     keys = {id(node)}
     for v in order:
@@ -695,7 +694,7 @@ def _forward_sections(node: Value, *, digits: int, expand: bool, max_lines: int,
             keys.add(id(v))
     namer = _Namer(order, keys, max_fold)
     lines = [
-        Step("forward", namer.sym(v), forward_formula(v.op, [namer.expr(p) for p in v.parents]), v.data)
+        Step("forward", namer.sym(v), _forward_formula(v.op, [namer.expr(p) for p in v.parents]), v.data)
         for v in order
         if v.op is not None and namer.is_symbol(v)
     ]
@@ -753,5 +752,5 @@ def explain_forward(
       c = a·b + 1 = 2 × 0.5 + 1 = 2
     """
     _check_args(node=node, digits=digits, lang=lang)
-    sections = _forward_sections(node, digits=digits, expand=expand, max_lines=max_lines, max_fold=max_fold)
+    sections = _forward_sections(node, expand=expand, max_lines=max_lines, max_fold=max_fold)
     return Derivation(node.data, sections, digits=digits, exact=exact, lang=lang)

@@ -371,3 +371,16 @@ def test_fan_out_is_summed(build, expected, by_hand):
     assert str(d).splitlines()[1:] == expected
     f.backward()
     assert d.value == a.grad == by_hand
+
+
+@pytest.mark.parametrize("name", ["w1", "w5"])
+def test_the_nn_network_gives_the_same_derivations(net, name):
+    import nn
+    from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
+
+    network = classic_network()
+    E = nn.half_sse(network(CLASSIC_INPUTS), CLASSIC_TARGETS)
+    from_nn = explain(E, network[name], lr=0.5, forward=True, lang="zh")
+    from_values = explain(net["E_total"], net[name], lr=0.5, forward=True, lang="zh")
+    assert str(from_nn) == str(from_values)
+    assert from_nn.value == from_values.value
