@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -191,16 +190,13 @@ def _mlp(n_inputs: int, width: int, depth: int, samples: int) -> tuple[Value, Va
     return add_n(losses, label="L"), weights[0][0][0]
 
 
-def test_explain_one_leaf_of_a_10000_node_graph_is_fast_and_summarised():
+def test_explain_one_leaf_of_a_10000_node_graph_is_summarised():
     from autograd import topological_order
 
     loss, w = _mlp(n_inputs=10, width=20, depth=3, samples=8)
     assert len(topological_order(loss)) >= 10_000
-    start = time.perf_counter()
-    d = explain(loss, w, max_lines=60)
+    d = explain(loss, w, max_lines=60)  # its time is measured by bench/bench_tracer.py
     text = str(d)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"explain + str took {elapsed:.3f} s"
     assert len(d.steps) == 61 and "steps omitted" in text
     loss.backward()
     assert d.value == pytest.approx(w.grad, rel=1e-12)
