@@ -80,7 +80,7 @@ W5_ZH = """\
   E_o2 = ½(target_o2 − out_o2)² = ½(0.99 − 0.772928465)² = 0.023560026
 计算总误差：E_total
   E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109
-反向传播（隐藏层的权值更新）：用链式法则展开 ∂E_total/∂w5
+反向传播：用链式法则展开 ∂E_total/∂w5
   ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
   ∂E_total/∂out_o1 = −(target_o1 − out_o1) = −(0.01 − 0.75136507) = 0.74136507
   ∂out_o1/∂net_o1 = out_o1(1 − out_o1) = 0.75136507(1 − 0.75136507) = 0.186815602
@@ -113,7 +113,7 @@ Update the weight (learning rate η = 0.5)
 """
 
 W1_ZH = """\
-反向传播（隐藏层的权值更新）：用链式法则展开 ∂E_total/∂w1
+反向传播：用链式法则展开 ∂E_total/∂w1
   ∂E_total/∂w1 = ∂E_total/∂out_h1 · ∂out_h1/∂net_h1 · ∂net_h1/∂w1
   ∂E_o1/∂out_o1 = −(target_o1 − out_o1) = −(0.01 − 0.75136507) = 0.74136507
   ∂out_o1/∂net_o1 = out_o1(1 − out_o1) = 0.75136507(1 − 0.75136507) = 0.186815602

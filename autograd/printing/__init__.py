@@ -387,7 +387,7 @@ def to_latex(d: Derivation) -> str:
     >>> x = Value(2.0, label="x")
     >>> print(to_latex(explain((x * x).labelled("y"), x, lang="zh")))
     \\begin{aligned}
-    &\\text{反向传播（隐藏层的权值更新）：用链式法则展开 }\\frac{\\partial y}{\\partial x} \\\\
+    &\\text{反向传播：用链式法则展开 }\\frac{\\partial y}{\\partial x} \\\\
     \\frac{\\partial y}{\\partial x} &= x + x = 2 + 2 = 4 \\\\
     \\end{aligned}
     """

@@ -1,8 +1,8 @@
 """The words of a derivation, in English and in Chinese.
 
 The Chinese strings use the terms of the step-by-step example as the seed text writes them
-(前向传播, 计算总误差, 链式法则, 隐藏层的权值更新, 更新权重, 学习率). ``{0}``, ``{1}``, ... are filled
-with formulas by the printer.
+(前向传播, 计算总误差, 链式法则, 更新权重, 学习率; the layer headings of ``stepgrad demo`` add
+隐藏层的权值更新). ``{0}``, ``{1}``, ... are filled with formulas by the printer.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "forward": "前向传播",
         "output": "结果：{0}",
         "total": "计算总误差：{0}",
-        "backward": "反向传播（隐藏层的权值更新）：用链式法则展开 {0}",
+        "backward": "反向传播：用链式法则展开 {0}",
         "update": "更新权重（学习率 {0}）",
         "no_path": "{0} 不依赖于 {1}：从 {0} 到 {1} 没有路径，所以 {2} = 0",
         "paths": "从 {1} 到 {2} 共有 {0} 条路径，公共部分在上面只计算一次",
