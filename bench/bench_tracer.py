@@ -64,30 +64,12 @@ def mlp_step_seconds(mode: str, repeats: int = 30) -> float:
 
 def explain_big_graph_seconds() -> tuple[int, float, int]:
     sys.path.insert(0, ROOT)
-    from autograd import Value, add_n, explain, topological_order
+    from autograd import explain, topological_order
 
-    def mlp(n_inputs: int = 10, width: int = 20, depth: int = 3, samples: int = 8):
-        weights, fan_in = [], n_inputs
-        for layer in range(depth):
-            weights.append(
-                [
-                    [Value(0.1 * ((i * 7 + j * 3 + layer) % 11 - 5), f"w{layer}_{j}_{i}") for i in range(fan_in)]
-                    for j in range(width)
-                ]
-            )
-            fan_in = width
-        losses = []
-        for s in range(samples):
-            xs = [Value(0.1 * ((s + i) % 5), f"x{s}_{i}", requires_grad=False) for i in range(n_inputs)]
-            for layer, rows in enumerate(weights):
-                xs = [
-                    add_n([w * x for w, x in zip(row, xs)]).tanh().labelled(f"h{s}_{layer}_{j}")
-                    for j, row in enumerate(rows)
-                ]
-            losses.append(add_n([(x - 0.5) * (x - 0.5) for x in xs]))
-        return add_n(losses, label="L"), weights[0][0][0]
+    # The same ≥ 10,000-node labelled MLP graph the test of explain's summarising uses.
+    from tests.test_derive_formats import _mlp
 
-    loss, w = mlp()
+    loss, w = _mlp(n_inputs=10, width=20, depth=3, samples=8)
     nodes = len(topological_order(loss))
     best = float("inf")
     for _ in range(3):
