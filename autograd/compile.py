@@ -20,10 +20,15 @@ of that many lines, each taking the names it reads and returning the names later
 
 from __future__ import annotations
 
+import ast
 import builtins
+import copy
+import functools
+import inspect
 import keyword
 import linecache
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -147,8 +152,8 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
     >>> c = compile_graph((a * b).labelled("c") + a, [a, b])
     >>> c(2.0, -3.0)
     (-4.0, (-2.0, 2.0))
-    >>> print(c.source.splitlines()[2])
-        c = _mul(a, b)  # c = a·b
+    >>> print(c.source.splitlines()[1])
+        c = a * b  # c = a·b
     """
     _check_inputs(output, inputs)
     order = topological_order(output)
@@ -156,11 +161,21 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
     helpers: dict[str, object] = {}  # name in the generated code's globals -> the row's function
     bound: dict[int, str] = {}  # id(function) -> its name there
 
-    def helper(function: Callable, wanted: str) -> str:
+    def helper(function: object, wanted: str) -> str:
         if id(function) not in bound:
             bound[id(function)] = names("_" + wanted)
             helpers[bound[id(function)]] = function
         return bound[id(function)]
+
+    def call(function: Callable, wanted: str, args: Sequence[str]) -> tuple[str, bool]:
+        """``function`` applied to ``args``, written inline if it is one expression, else a call;
+        and whether the text is a single term (no parentheses needed around it)."""
+        form = _inline_form(function)
+        if form is None:
+            return f"{helper(function, wanted)}({', '.join(args)})", True
+        template, term = form
+        atoms = [x if x[0] != "-" else f"({x})" for x in args]  # a negative literal is not an atom
+        return _SLOT.sub(lambda m: atoms[int(m.group(1))], template), term
 
     params = [names(v.label or f"x{k + 1}") for k, v in enumerate(inputs)]
     ref: dict[Value, str] = dict(zip(inputs, params))  # how the code refers to each node's value
@@ -186,7 +201,7 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         operands = tuple(ref[p] for p in node.parents)
         forward.append(
             _Line(
-                f"{target} = {helper(op.forward, op.name)}({', '.join(operands)})  # {target} = {_formula(node, ref)}",
+                f"{target} = {call(op.forward, op.name, operands)[0]}  # {target} = {_formula(node, ref)}",
                 _variables(operands, ref),
                 target,
                 node,
@@ -203,17 +218,21 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         if node.op is None or node not in needs:
             continue
         op, upstream = node.op, grad[node]
-        args = ", ".join((ref[node],) + tuple(ref[p] for p in node.parents))
+        args = (ref[node],) + tuple(ref[p] for p in node.parents)
         reads = _variables((ref[node],) + tuple(ref[p] for p in node.parents), ref)
         shared = ""
         if op.variadic:  # one partial for every slot: evaluate it once per node, as backward does
             shared = names("d_" + ref[node])
-            backward.append(_Line(f"{shared} = {helper(op.partials[0].fn, op.name + '_d')}({args})", reads, shared))
+            backward.append(_Line(f"{shared} = {call(op.partials[0].fn, op.name + '_d', args)[0]}", reads, shared))
         for slot, parent in enumerate(node.parents):
             if parent not in needs:
                 continue
             partial = op.partial(slot)
-            local = shared or f"{helper(partial.fn, f'{op.name}_d{slot}')}({args})"
+            if shared:
+                local = shared
+            else:
+                text, term = call(partial.fn, f"{op.name}_d{slot}", args)
+                local = text if term else f"({text})"
             formula = fill(partial.text, {**_operand_names(node, ref), "out": ref[node]})
             first = parent not in grad
             if first:
@@ -225,6 +244,80 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
 
     results = [grad.get(v, "0.0") if v.requires_grad else "None" for v in inputs]
     return _assemble(name, params, forward + backward, [ref[output], *results], helpers, names)
+
+
+_SLOT = re.compile("\x00([0-9]+)\x00")  # where an inline template takes its k-th argument
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, operands: dict[str, ast.expr]) -> None:
+        self.operands = operands
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self.operands.get(node.id, node)
+
+
+_NOT_INLINE = (ast.Lambda, ast.NamedExpr, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Await)
+
+
+@functools.cache
+def _inline_form(function: Callable) -> tuple[str, bool] | None:
+    """A row function as an inline template, if it is nothing but ``return <expression>``.
+
+    The expression is read from the function's own source, the same text that made the function,
+    and it is used only if it compiles to the same bytecode (two lambdas on one line cannot be
+    confused) and reads nothing but the function's positional parameters (no globals, no
+    ``*operands``). Anything else (``_sigmoid``'s branches, ``math.tanh``) is called by name.
+    The template marks its k-th argument as ``\\x00k\\x00``; the flag says whether the expression
+    is a single term (a name, a number or a call) that needs no parentheses as a factor.
+
+    >>> from autograd.ops import DIV, MUL
+    >>> _inline_form(MUL.partials[0].fn)
+    ('\\x002\\x00', True)
+    >>> _inline_form(DIV.partials[1].fn)
+    ('-\\x001\\x00 / (\\x002\\x00 * \\x002\\x00)', False)
+    >>> _inline_form(math.tanh) is None
+    True
+    """
+    code = getattr(function, "__code__", None)
+    try:
+        tree = _parsed(inspect.getsourcefile(function))
+    except (TypeError, OSError, SyntaxError):  # a builtin, or no source file to read
+        return None
+    if code is None or tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno:
+            args, body = node.args, node.body
+            made = builtins.compile(ast.Expression(node), "<row>", "eval", dont_inherit=True).co_consts[0]
+        elif isinstance(node, ast.FunctionDef) and node.lineno == code.co_firstlineno and not node.decorator_list:
+            if len(node.body) != 1 or not isinstance(node.body[0], ast.Return) or node.body[0].value is None:
+                continue
+            args, body = node.args, node.body[0].value
+            module = builtins.compile(ast.Module([node], []), "<row>", "exec", dont_inherit=True)
+            made = next(c for c in module.co_consts if hasattr(c, "co_code"))
+        else:
+            continue
+        if (made.co_code, made.co_consts, made.co_names) != (code.co_code, code.co_consts, code.co_names):
+            continue
+        params = tuple(a.arg for a in args.posonlyargs + args.args)
+        if args.kwonlyargs or args.defaults or args.kw_defaults or args.kwarg:
+            return None
+        inner = list(ast.walk(body))
+        if any(isinstance(x, _NOT_INLINE) for x in inner):
+            return None
+        if any(isinstance(x, ast.Name) and x.id not in params for x in inner):
+            return None
+        slots = {p: ast.Name(f"\x00{k}\x00") for k, p in enumerate(params)}
+        template = ast.unparse(_Substitute(slots).visit(copy.deepcopy(body)))
+        return template, isinstance(body, ast.Name | ast.Constant | ast.Call)
+    return None
+
+
+@functools.cache
+def _parsed(filename: str | None) -> ast.Module | None:
+    lines = linecache.getlines(filename) if filename else []
+    return ast.parse("".join(lines)) if lines else None
 
 
 def _check_inputs(output: Value, inputs: Sequence[Value]) -> None:
