@@ -2,20 +2,25 @@
 
 The eager engine builds a graph of Values on every call. When the same computation runs again
 and again on new numbers of the same shape (a training step), the graph is always the same, so
-it can be written down once as code, the hand derivation as a program:
+it can be written down once as code: the hand derivation as a program.
 
-- the forward pass, one assignment per node: ``net_h1 = _add_n(t1, t2, b1)``;
-- the backward pass, one line per edge: ``g_w5 += g_net_o1 * _mul_d0(net_o1, w5, out_h1)``,
-  the upstream gradient times the edge's local derivative.
+- The forward pass is one assignment per node, named by its label: ``out_h1 = _sigmoid(net_h1)``.
+- The backward pass is one line per edge, the upstream gradient times the edge's local
+  derivative: ``g_w5 = g_mul3 * out_h1  # ∂mul3/∂w5 = out_h1``.
 
-Every function the generated code calls is a row's own ``forward`` or ``Partial.fn``, bound into
-the code's globals under a readable name (``_sigmoid``, ``_mul_d0``): nothing about an op is
-written twice, and replay gives bit for bit the numbers backward gives (same functions, same
-operands, contributions summed in the same order). Each line's comment shows the row's formula.
+Nothing about an op is written twice. A row function that is a single ``return <expression>``
+over its own parameters (``lambda a, b: a * b``) is written inline: its expression is read from
+its own source and used only if it compiles to the same bytecode. Every other row function
+(``_sigmoid``'s two branches, ``math.tanh``) is called, bound into the code's globals under a
+readable name (``_sigmoid``, ``_pow_d0``). So replay gives bit for bit the numbers backward gives:
+the same arithmetic on the same operands, each gradient summed in the same order.
 
 Replay returns fresh gradients and changes no Value. Python compiles very long functions slowly
-and with a lot of memory, so a graph of more than ``CHUNK_LINES`` lines is split into functions
-of that many lines, each taking the names it reads and returning the names later parts read.
+and with a lot of memory (a single 300,000-line function took 7 s and 1.3 GB), so code longer
+than ``CHUNK_LINES`` lines is split into functions of that many lines, each taking the names it
+reads and returning the names later parts read, called in turn by the main function.
+
+(``autograd.compile`` is the function; this module is ``sys.modules["autograd.compile"]``.)
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import keyword
 import linecache
 import math
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -74,8 +80,11 @@ class Compiled:
     """A traced graph as generated Python: call it with new input values, read ``source``.
 
     ``compiled(*values)`` returns ``(output value, grads)``, one gradient per input in input
-    order (``None`` for an input with ``requires_grad=False``). Gradients are fresh on each
-    call, as if every ``.grad`` started at zero; no Value is read or changed by replay.
+    order (``None`` for an input with ``requires_grad=False``, ``0.0`` for one the output does
+    not depend on). Gradients are fresh on each call, as ``backward`` gives them when every
+    ``.grad`` starts at zero; replay reads and changes no Value (to train, subtract the
+    gradients from your parameter numbers yourself). A domain error at replay names the op,
+    its operands by name and value, and the line of ``source`` that raised.
     """
 
     def __init__(self, source: str, function: Callable, input_names: Sequence[str], lines: dict[int, _Line]) -> None:
@@ -108,9 +117,9 @@ class Compiled:
             where = f" (line {frame_tb.tb_lineno} of the compiled source)" if frame_tb else ""
             return type(exc)(f"{exc}{where}")
         local = frame_tb.tb_frame.f_locals
-        consts = frame_tb.tb_frame.f_globals  # a non-finite constant is bound there
+        consts = frame_tb.tb_frame.f_globals  # a non-finite constant is bound there; others are literals
         operands = tuple(
-            Value(local[x], label=x) if x in local else Value(consts.get(x) or float(x), requires_grad=False)
+            Value(local[x], label=x) if x in local else Value(consts[x] if x in consts else float(x), False)
             for x in line.operands
         )
         err = _op_error(line.node.op, operands, exc)
@@ -202,7 +211,7 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         forward.append(
             _Line(
                 f"{target} = {call(op.forward, op.name, operands)[0]}  # {target} = {_formula(node, ref)}",
-                _variables(operands, ref),
+                _variables(operands),
                 target,
                 node,
                 operands,
@@ -219,7 +228,7 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
             continue
         op, upstream = node.op, grad[node]
         args = (ref[node],) + tuple(ref[p] for p in node.parents)
-        reads = _variables((ref[node],) + tuple(ref[p] for p in node.parents), ref)
+        reads = _variables(args)
         shared = ""
         if op.variadic:  # one partial for every slot: evaluate it once per node, as backward does
             shared = names("d_" + ref[node])
@@ -344,7 +353,7 @@ def _formula(node: Value, ref: dict[Value, str]) -> str:
     return fill(node.op.text, _operand_names(node, ref))
 
 
-def _variables(expressions: Sequence[str], ref: dict[Value, str]) -> tuple[str, ...]:
+def _variables(expressions: Sequence[str]) -> tuple[str, ...]:
     # Operands are variables or literals (inlined constants); only variables cross part boundaries.
     return tuple(x for x in expressions if x.isidentifier())
 
@@ -397,5 +406,7 @@ def _assemble(
         source_lines += text
         by_number.update({start + k + 1: line for k, line in enumerate(what) if line is not None})
     source = "\n".join(source_lines) + "\n"
+    compiled = Compiled(source, namespace[name], params, by_number)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the code
-    return Compiled(source, namespace[name], params, by_number)
+    weakref.finalize(compiled, linecache.cache.pop, filename, None)
+    return compiled
