@@ -229,6 +229,7 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         op, upstream = node.op, grad[node]
         args = (ref[node],) + tuple(ref[p] for p in node.parents)
         reads = _variables(args)
+        placeholders = {**_operand_names(node, ref), "out": ref[node]}  # for the formula comments
         shared = ""
         if op.variadic:  # one partial for every slot: evaluate it once per node, as backward does
             shared = names("d_" + ref[node])
@@ -242,7 +243,7 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
             else:
                 text, term = call(partial.fn, f"{op.name}_d{slot}", args)
                 local = text if term else f"({text})"
-            formula = fill(partial.text, {**_operand_names(node, ref), "out": ref[node]})
+            formula = fill(partial.text, placeholders)
             first = parent not in grad
             if first:
                 grad[parent] = names("g_" + ref[parent])
