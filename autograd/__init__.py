@@ -13,7 +13,7 @@ imported only inside the functions that use them.
 
 from .anomaly import detect_anomaly
 from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
-from .compile import Compiled, compile, compile_graph
+from .compiled import Compiled, compile, compile_graph
 from .derive import Derivation, explain, explain_forward
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 
@@ -10,14 +9,12 @@ import pytest
 from hypothesis import given
 from test_properties import SETTINGS, programs, run
 
+import autograd.compiled as compile_module
 from autograd import Value, add_n, compile, compile_graph
 from autograd.ops import OPS, SIGMOID
 from nn import Network
 from nn.examples import classic_values
 from nn.losses import half_sse
-
-# The module (``autograd.compile``, as an attribute of the package, is the function).
-compile_module = importlib.import_module("autograd.compile")
 
 
 def eager(output: Value, inputs: list[Value]) -> tuple[float, tuple[float | None, ...]]:

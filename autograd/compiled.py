@@ -20,7 +20,7 @@ and with a lot of memory (a single 300,000-line function took 7 s and 1.3 GB), s
 than ``CHUNK_LINES`` lines is split into functions of that many lines, each taking the names it
 reads and returning the names later parts read, called in turn by the main function.
 
-(``autograd.compile`` is the function; this module is ``sys.modules["autograd.compile"]``.)
+(The module is ``autograd.compiled``; ``autograd.compile`` is the function.)
 """
 
 from __future__ import annotations
