@@ -433,20 +433,16 @@ class Model:
 
     @classmethod
     def load(cls, path: Path) -> Model:
-        import json
+        from .module import read_document
 
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = read_document(path, MODEL_FORMAT, "stepgrad model file")
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the model: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
-            raise CommandError(f"{path}: not a model file (not UTF-8 text)") from None
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}:{exc.lineno}: not a model file (invalid JSON: {exc.msg})") from None
-        if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
-            raise CommandError(f'{path}: not a model file written by stepgrad train (no "format": "{MODEL_FORMAT}")')
-        if document.get("version") != 1:
-            raise CommandError(f"{path}: unsupported model version {document.get('version')!r} (this stepgrad reads 1)")
+            raise CommandError(f"{path}: not a stepgrad model file (not UTF-8 text)") from None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         arch = document.get("architecture")
         try:
             if not isinstance(arch, dict) or arch.get("module") != "Network":

@@ -184,17 +184,31 @@ class Module:
         """Read parameters saved by :meth:`save`; a file for another architecture is refused
         (``ValueError`` naming the file and the difference) and nothing is half-loaded."""
         where = os.fspath(path)
-        with open(path, encoding="utf-8") as f:
-            try:
-                document = json.load(f)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}:{exc.lineno}: not a JSON parameters file: {exc.msg}") from None
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ValueError(f"{where}: not a stepgrad parameters file (no \"format\": {FORMAT!r})")
-        if document.get("version") != 1:
-            raise ValueError(f"{where}: unsupported version {document.get('version')!r} (this stepgrad reads 1)")
+        document = read_document(path, FORMAT, "stepgrad parameters file")
         theirs, ours = document.get("architecture"), self.architecture()
         if theirs != ours:
             raise ValueError(f"{where}: saved for architecture {json.dumps(theirs)}, "
                              f"but this {type(self).__name__} is {json.dumps(ours)}")
         self.load_state_dict(document.get("parameters"), source=where)
+
+
+def read_document(path: str | os.PathLike[str], fmt: str, what: str) -> dict[str, Any]:
+    """Read a stepgrad JSON file (parameters, or a model of ``stepgrad train``) and check its
+    ``format`` and ``version``; a ``ValueError`` names the file (and line) and what was expected.
+    I/O errors (``OSError``, ``UnicodeDecodeError``) pass through for the caller to word.
+
+    >>> read_document(os.devnull, FORMAT, "stepgrad parameters file")
+    Traceback (most recent call last):
+    ValueError: /dev/null:1: not a stepgrad parameters file (invalid JSON: Expecting value)
+    """
+    where = os.fspath(path)
+    with open(path, encoding="utf-8") as f:
+        try:
+            document = json.load(f)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}:{exc.lineno}: not a {what} (invalid JSON: {exc.msg})") from None
+    if not isinstance(document, dict) or document.get("format") != fmt:
+        raise ValueError(f'{where}: not a {what} (no "format": "{fmt}")')
+    if document.get("version") != 1:
+        raise ValueError(f"{where}: unsupported {what} version {document.get('version')!r} (this stepgrad reads 1)")
+    return document

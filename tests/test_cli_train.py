@@ -201,12 +201,12 @@ ERRORS = [
     (["predict", "missing.json", SINE_CHECK],
      r"stepgrad predict: error: missing\.json: cannot read the model: No such file or directory"),
     (["predict", SINE_CHECK, SINE_CHECK],
-     r"stepgrad predict: error: .*sine-check\.txt:1: not a model file \(invalid JSON: Expecting value\)"),
+     r"stepgrad predict: error: .*sine-check\.txt:1: not a stepgrad model file \(invalid JSON: Expecting value\)"),
     (["predict", "{json:[1, 2]}", SINE_CHECK],
-     r"stepgrad predict: error: .*bad\.json: not a model file written by stepgrad train \(no \"format\": "
+     r"stepgrad predict: error: .*bad\.json: not a stepgrad model file \(no \"format\": "
      r"\"stepgrad\.model\"\)"),
     (["predict", "{model:version=2}", SINE_CHECK],
-     r"stepgrad predict: error: .*model\.json: unsupported model version 2 \(this stepgrad reads 1\)"),
+     r"stepgrad predict: error: .*model\.json: unsupported stepgrad model file version 2 \(this stepgrad reads 1\)"),
     (["predict", "{model:parameters={}}", SINE_CHECK],
      r"stepgrad predict: error: .*model\.json: broken model file: parameters does not match this Network: missing "
      r"w1, b_h1, w2, b_h2, w3, w4, b_o1"),

@@ -187,7 +187,7 @@ def test_load_refuses_other_files(tmp_path) -> None:
     net = nn.Network([2, 1], seed=0)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "stepgrad.parameters",\n "version": 1,\n oops}')
-    with pytest.raises(ValueError, match=r"bad\.json:3: not a JSON parameters file"):
+    with pytest.raises(ValueError, match=r"bad\.json:3: not a stepgrad parameters file \(invalid JSON"):
         net.load(bad)
     bad.write_text('{"w1": 1.0}')
     with pytest.raises(ValueError, match="not a stepgrad parameters file"):
