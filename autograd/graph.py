@@ -54,18 +54,19 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
         if node in visited or (needs_grad and not node.requires_grad and node is not root):
             continue
         mark(node)
-        parents = node.parents
-        if parents:
+        a = node._a  # the operand slots: see value.py's module docstring
+        if a is not None:
             push(node)
             push(_EXIT)
-            if len(parents) == 2:  # most nodes: skip a parent already done without a round trip
-                a, b = parents
-                if b not in visited:
-                    push(b)
-                if a not in visited:
-                    push(a)
-            else:
-                extend(parents[::-1])
+            b = node._b
+            if b is not None and b not in visited:  # skip a parent already done without a round trip
+                push(b)
+            if a not in visited:
+                push(a)
+        elif node._more:
+            push(node)
+            push(_EXIT)
+            extend(node._more[::-1])
         else:
             emit(node)
     return order
@@ -104,20 +105,19 @@ def backward(root: Value, gradient: float = 1.0) -> None:
 
 def _chain_rule(order: list[Value], check: bool) -> None:
     # One edge: parent.grad += upstream × partial.fn(out, *operand floats). Unary and binary
-    # nodes (nearly all of a graph) are unpacked without building an operand list; a variadic
-    # row has one partial for every slot, and its fn cannot see the slot, so it is evaluated
-    # once per node rather than once per slot (add_n of n terms stays linear).
+    # nodes (nearly all of a graph) are read from their operand slots without building an operand
+    # list; a variadic row has one partial for every slot, and its fn cannot see the slot, so it
+    # is evaluated once per node rather than once per slot (add_n of n terms stays linear).
     for node in reversed(order):
         op = node.op
         if op is None:
             continue
         upstream = node.grad
         out = node.data
-        parents = node.parents
         partials = op.partials
-        arity = len(parents)
-        if arity == 2 and len(partials) == 2:
-            a, b = parents
+        a = node._a
+        b = node._b
+        if b is not None:  # a two-operand row
             x = a.data
             y = b.data
             if a.requires_grad:
@@ -130,14 +130,14 @@ def _chain_rule(order: list[Value], check: bool) -> None:
                 if check:
                     _check_local(node, 1, local)
                 b.grad += upstream * local
-        elif arity == 1:  # a variadic row with one operand too: its partial has the same signature
-            a = parents[0]
+        elif a is not None:  # a one-operand row
             if a.requires_grad:
                 local = partials[0].fn(out, a.data)
                 if check:
                     _check_local(node, 0, local)
                 a.grad += upstream * local
         else:  # add_n, and a user's rows of three or more operands
+            parents = node._more
             operands = [p.data for p in parents]
             variadic = op.variadic
             shared = partials[0].fn(out, *operands) if variadic else 0.0

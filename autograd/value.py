@@ -4,6 +4,12 @@ A Value holds its number (``data``), its gradient (``grad``), an optional ``labe
 is the result of an operation, the op-table row (``op``) and its operands (``parents``, an
 ordered tuple in which ``a + a`` keeps both slots). That is all backward needs; the derivation
 tracer and the renderers read the same fields.
+
+How the operands are stored is the one concession to speed in the data layout: a node of a one-
+or two-operand row holds them in its own slots ``_a`` and ``_b`` (``None`` when absent), and only
+a variadic row, or one of three or more operands, keeps a tuple (``_more``). A tuple per node
+would be a second object for Python's cyclic collector to walk, again and again, while a large
+graph is being built (see "Speed notes" below). ``parents`` reads the operands back as a tuple.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ class Value:
     (-4.0, -2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "requires_grad")
+    __slots__ = ("data", "grad", "label", "op", "requires_grad", "_a", "_b", "_more")
 
     def __init__(
         self,
@@ -69,8 +75,22 @@ class Value:
         self.grad: float = 0.0
         self.label = label
         self.op = op
-        self.parents = parents
         self.requires_grad = requires_grad
+        _link(self, op, tuple(parents))
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands this Value was computed from, in the op's slot order (``()`` for a leaf).
+
+        >>> a = Value(2.0)
+        >>> (a + a).parents == (a, a)
+        True
+        """
+        a = self._a
+        if a is None:
+            return self._more
+        b = self._b
+        return (a,) if b is None else (a, b)
 
     # --- arithmetic: each operator is one op-table row applied to (self, other) -------------
     # Operators take the two-operand fast path (``_binary``); numbers become constants (``_lift``).
@@ -194,21 +214,42 @@ def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
 # twice as much, and a graph is mostly such nodes. Nodes point only at older nodes (their
 # parents), never back, so a graph holds no reference cycle: reference counting frees it the
 # moment the last reference goes, and the cyclic collector never has anything to find in it.
+# It still walks every live node each time it runs, and while a graph grows it runs often (a full
+# collection each time the live objects grow by a quarter): that walk was ~40% of building a
+# million-node chain when each node also owned a parents tuple. Operands in the node's own slots
+# halve the objects walked, and the memory per node.
 _new = object.__new__
 
 
-def _node(op: Op, data: float, parents: tuple[Value, ...], requires_grad: bool) -> Value:
-    """The result of ``op`` as a new node; anomaly mode checks it here, for every path."""
+def _node(op: Op, data: float, a: Value | None, b: Value | None, requires_grad: bool) -> Value:
+    """The result of a one- or two-operand ``op`` (``b`` None for one); anomaly mode checks it here."""
     if anomaly.enabled and not math.isfinite(data):
-        raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
+        _anomaly(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
     node.data = data if type(data) is float else _to_float(data, f"{op.name} forward")
     node.grad = 0.0
     node.label = None
     node.op = op
-    node.parents = parents
     node.requires_grad = requires_grad
+    node._a = a
+    node._b = b
+    node._more = ()
     return node
+
+
+def _anomaly(op: Op, data: float, parents: tuple[Value, ...]) -> None:
+    raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
+
+
+def _link(node: Value, op: Op | None, parents: tuple[Value, ...]) -> None:
+    """Store ``parents`` as ``node``'s operands: in the slots if the row has one or two, else a tuple."""
+    if op is not None and not op.variadic and 1 <= len(parents) <= 2:
+        node._a = parents[0]
+        node._b = parents[1] if len(parents) == 2 else None
+        node._more = ()
+    else:
+        node._a = node._b = None
+        node._more = parents
 
 
 def _unary(op: Op, a: Value) -> Value:
@@ -216,7 +257,7 @@ def _unary(op: Op, a: Value) -> Value:
         data = op.forward(a.data)
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, (a,), exc) from None
-    return _node(op, data, (a,), a.requires_grad)
+    return _node(op, data, a, None, a.requires_grad)
 
 
 def _binary(op: Op, a: Value, b: Value) -> Value:
@@ -224,7 +265,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
         data = op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, (a, b), exc) from None
-    return _node(op, data, (a, b), a.requires_grad or b.requires_grad)
+    return _node(op, data, a, b, a.requires_grad or b.requires_grad)
 
 
 def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
@@ -239,9 +280,11 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
         data = op.forward(*[p.data for p in parents])
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, parents, exc) from None
-    node = _node(op, data, parents, any([p.requires_grad for p in parents]))
-    node.label = label
-    return node
+    if type(data) is not float:
+        data = _to_float(data, f"{op.name} forward")
+    if anomaly.enabled and not math.isfinite(data):
+        _anomaly(op, data, parents)
+    return Value(data, label, any([p.requires_grad for p in parents]), op=op, parents=parents)
 
 
 def add_n(values: Iterable[Value | Number], label: str | None = None) -> Value:
