@@ -36,6 +36,8 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
     # The stack holds nodes to enter; a node being entered is pushed back with _EXIT above it
     # and its parents (last slot deepest) above that, so it is emitted once they all are. Plain
     # object pushes, no (node, flag) tuples: the walk allocates nothing per node but its set entry.
+    # The first parent is entered straight away rather than pushed and popped (the inner loop),
+    # so a long chain of nodes is walked without a round trip through the stack per node.
     order: list[Value] = []
     emit = order.append
     # Values hash by identity (Value defines no __eq__), so the set holds the nodes themselves:
@@ -45,7 +47,6 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
     stack: list[object] = [root]
     push = stack.append
     pop = stack.pop
-    extend = stack.extend
     while stack:
         node = pop()
         if node is _EXIT:
@@ -53,22 +54,25 @@ def topological_order(root: Value, *, needs_grad: bool = False) -> list[Value]:
             continue
         if node in visited or (needs_grad and not node.requires_grad and node is not root):
             continue
-        mark(node)
-        a = node._a  # the operand slots: see value.py's module docstring
-        if a is not None:
+        while True:  # enter node
+            mark(node)
+            a = node._a  # the operand slots: see value.py's module docstring
+            if a is None:  # a leaf, or a row of three or more operands
+                if node._more:
+                    push(node)
+                    push(_EXIT)
+                    stack.extend(node._more[::-1])
+                else:
+                    emit(node)
+                break
             push(node)
             push(_EXIT)
             b = node._b
-            if b is not None and b not in visited:  # skip a parent already done without a round trip
+            if b is not None and b not in visited:
                 push(b)
-            if a not in visited:
-                push(a)
-        elif node._more:
-            push(node)
-            push(_EXIT)
-            extend(node._more[::-1])
-        else:
-            emit(node)
+            if a in visited or (needs_grad and not a.requires_grad):
+                break
+            node = a
     return order
 
 

@@ -93,60 +93,60 @@ class Value:
         return (a,) if b is None else (a, b)
 
     # --- arithmetic: each operator is one op-table row applied to (self, other) -------------
-    # Operators take the two-operand fast path (``_binary``); numbers become constants (``_lift``).
+    # Operators take the fast path for one- and two-operand rows (``_make``); numbers become constants (``_lift``).
 
     def __add__(self, other: Value | Number) -> Value:
-        return _binary(ADD, self, other if type(other) is Value else _lift(other, ADD))
+        return _make(ADD, self, other if type(other) is Value else _lift(other, ADD))
 
     def __radd__(self, other: Number) -> Value:
-        return _binary(ADD, _lift(other, ADD), self)
+        return _make(ADD, _lift(other, ADD), self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        return _binary(SUB, self, other if type(other) is Value else _lift(other, SUB))
+        return _make(SUB, self, other if type(other) is Value else _lift(other, SUB))
 
     def __rsub__(self, other: Number) -> Value:
-        return _binary(SUB, _lift(other, SUB), self)
+        return _make(SUB, _lift(other, SUB), self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        return _binary(MUL, self, other if type(other) is Value else _lift(other, MUL))
+        return _make(MUL, self, other if type(other) is Value else _lift(other, MUL))
 
     def __rmul__(self, other: Number) -> Value:
-        return _binary(MUL, _lift(other, MUL), self)
+        return _make(MUL, _lift(other, MUL), self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return _binary(DIV, self, other if type(other) is Value else _lift(other, DIV))
+        return _make(DIV, self, other if type(other) is Value else _lift(other, DIV))
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _binary(DIV, _lift(other, DIV), self)
+        return _make(DIV, _lift(other, DIV), self)
 
     def __pow__(self, other: Value | Number) -> Value:
-        return _binary(POW, self, other if type(other) is Value else _lift(other, POW))
+        return _make(POW, self, other if type(other) is Value else _lift(other, POW))
 
     def __rpow__(self, other: Number) -> Value:
-        return _binary(POW, _lift(other, POW), self)
+        return _make(POW, _lift(other, POW), self)
 
     def __neg__(self) -> Value:
-        return _unary(NEG, self)
+        return _make(NEG, self)
 
     def exp(self) -> Value:
         """e to the power of this value."""
-        return _unary(EXP, self)
+        return _make(EXP, self)
 
     def log(self) -> Value:
         """Natural logarithm; a ``ValueError`` naming this value if it is not positive."""
-        return _unary(LOG, self)
+        return _make(LOG, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, overflow-free, within 1 ulp, for every finite input."""
-        return _unary(TANH, self)
+        return _make(TANH, self)
 
     def sigmoid(self) -> Value:
         """The logistic function 1 / (1 + e^−x), overflow-free, within 2 ulp, for every finite input."""
-        return _unary(SIGMOID, self)
+        return _make(SIGMOID, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at exactly 0 is taken as 0."""
-        return _unary(RELU, self)
+        return _make(RELU, self)
 
     # --- gradients ---------------------------------------------------------------------------
 
@@ -207,30 +207,35 @@ def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
     return type(exc)(f"{op.name}: {fill(str(exc), names)}")
 
 
-# Speed notes (issue 7). Every node of a graph is made by ``_node``; the operators reach it through
-# ``_unary``/``_binary``, which call the row's forward function with the operands' floats directly
-# instead of building argument lists, and ``apply`` handles any arity and label. ``_node`` fills the
-# slots of a bare instance (``object.__new__``): a keyword-argument ``__init__`` call costs about
-# twice as much, and a graph is mostly such nodes. Nodes point only at older nodes (their
-# parents), never back, so a graph holds no reference cycle: reference counting frees it the
-# moment the last reference goes, and the cyclic collector never has anything to find in it.
-# It still walks every live node each time it runs, and while a graph grows it runs often (a full
-# collection each time the live objects grow by a quarter): that walk was ~40% of building a
-# million-node chain when each node also owned a parents tuple. Operands in the node's own slots
-# halve the objects walked, and the memory per node.
+# Speed notes (issue 7). Every node an operator makes is made by ``_make``, which calls the row's
+# forward function with the operands' floats directly (no argument lists) and fills the slots of
+# a bare instance (``object.__new__``): a keyword-argument ``__init__`` call costs about twice as
+# much, and a graph is mostly such nodes. ``apply`` handles any arity and a label. Nodes point
+# only at older nodes (their parents), never back, so a graph holds no reference cycle: reference
+# counting frees it the moment the last reference goes, and the cyclic collector never has
+# anything to find in it. It still walks every live node each time it runs, and while a graph
+# grows it runs often (a full collection each time the live objects grow by a quarter): that walk
+# was ~40% of building a million-node chain when each node also owned a parents tuple. Operands
+# in the node's own slots halve the objects walked, and the memory per node.
 _new = object.__new__
 
 
-def _node(op: Op, data: float, a: Value | None, b: Value | None, requires_grad: bool) -> Value:
-    """The result of a one- or two-operand ``op`` (``b`` None for one); anomaly mode checks it here."""
+def _make(op: Op, a: Value, b: Value | None = None) -> Value:
+    """The result of a one- or two-operand row (``b`` None for one) as a new node."""
+    try:
+        data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
+    except (ArithmeticError, ValueError) as exc:
+        raise _op_error(op, (a,) if b is None else (a, b), exc) from None
+    if type(data) is not float:
+        data = _to_float(data, f"{op.name} forward")
     if anomaly.enabled and not math.isfinite(data):
         _anomaly(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
-    node.data = data if type(data) is float else _to_float(data, f"{op.name} forward")
+    node.data = data
     node.grad = 0.0
     node.label = None
     node.op = op
-    node.requires_grad = requires_grad
+    node.requires_grad = a.requires_grad or (b is not None and b.requires_grad)
     node._a = a
     node._b = b
     node._more = ()
@@ -238,6 +243,7 @@ def _node(op: Op, data: float, a: Value | None, b: Value | None, requires_grad: 
 
 
 def _anomaly(op: Op, data: float, parents: tuple[Value, ...]) -> None:
+    """Anomaly mode's check of a forward result (see autograd.anomaly)."""
     raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
 
 
@@ -250,22 +256,6 @@ def _link(node: Value, op: Op | None, parents: tuple[Value, ...]) -> None:
     else:
         node._a = node._b = None
         node._more = parents
-
-
-def _unary(op: Op, a: Value) -> Value:
-    try:
-        data = op.forward(a.data)
-    except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, (a,), exc) from None
-    return _node(op, data, a, None, a.requires_grad)
-
-
-def _binary(op: Op, a: Value, b: Value) -> Value:
-    try:
-        data = op.forward(a.data, b.data)
-    except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, (a, b), exc) from None
-    return _node(op, data, a, b, a.requires_grad or b.requires_grad)
 
 
 def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
