@@ -93,7 +93,8 @@ class Value:
         return (a,) if b is None else (a, b)
 
     # --- arithmetic: each operator is one op-table row applied to (self, other) -------------
-    # Operators take the fast path for one- and two-operand rows (``_make``); numbers become constants (``_lift``).
+    # Operators take the fast path for one- and two-operand rows (``_make``); numbers become
+    # constants (``_lift``).
 
     def __add__(self, other: Value | Number) -> Value:
         return _make(ADD, self, other if type(other) is Value else _lift(other, ADD))
@@ -229,7 +230,7 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
     if type(data) is not float:
         data = _to_float(data, f"{op.name} forward")
     if anomaly.enabled and not math.isfinite(data):
-        _anomaly(op, data, (a,) if b is None else (a, b))
+        raise _anomaly_error(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -242,13 +243,14 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
     return node
 
 
-def _anomaly(op: Op, data: float, parents: tuple[Value, ...]) -> None:
-    """Anomaly mode's check of a forward result (see autograd.anomaly)."""
-    raise FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
+def _anomaly_error(op: Op, data: float, parents: tuple[Value, ...]) -> FloatingPointError:
+    """What anomaly mode raises for a forward result that is not finite (see autograd.anomaly)."""
+    return FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
 
 
 def _link(node: Value, op: Op | None, parents: tuple[Value, ...]) -> None:
-    """Store ``parents`` as ``node``'s operands: in the slots if the row has one or two, else a tuple."""
+    """Store ``parents`` as ``node``'s operands: in the slots for a fixed-arity row of one or two,
+    else as a tuple."""
     if op is not None and not op.variadic and 1 <= len(parents) <= 2:
         node._a = parents[0]
         node._b = parents[1] if len(parents) == 2 else None
@@ -273,7 +275,7 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
     if type(data) is not float:
         data = _to_float(data, f"{op.name} forward")
     if anomaly.enabled and not math.isfinite(data):
-        _anomaly(op, data, parents)
+        raise _anomaly_error(op, data, parents)
     return Value(data, label, any([p.requires_grad for p in parents]), op=op, parents=parents)
 
 
