@@ -1,6 +1,7 @@
 """What the engine's speed work must not change, and what it relies on (issue 7). No timings here.
 
 - Graphs hold no reference cycle: reference counting frees them; the cyclic collector finds nothing.
+- A node of a one- or two-operand row is one object for the collector (no tuple of parents).
 - backward pauses the collector and always restores it as it was.
 - The topological walk gives the post-order of a depth-first walk, parents in slot order (checked
   against a plain recursive reference on random graphs), and relies on Values hashing by identity.
@@ -65,6 +66,44 @@ def test_backward_restores_the_collector_as_it_found_it(was_enabled):
         assert gc.isenabled() is was_enabled
     finally:
         gc.enable()
+
+
+def test_an_operator_node_is_one_object_for_the_collector():
+    # The collector walks every tracked object of a live graph at each full collection; the
+    # operands in the node's own slots keep that to one object per node (issue 7).
+    x, a, b = Value(0.25, label="x"), Value(0.5, label="a"), Value(1.0, label="b")
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        v = x
+        for _ in range(500):
+            v = (v * a + b).tanh()
+        grown = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert grown == 1500
+    assert not any(isinstance(r, tuple) and r for r in gc.get_referents(v))
+
+
+@pytest.mark.parametrize(
+    "make, slots, dx0",  # slots: which of x0, x1, x2 are the parents; dx0: d(result)/d(x0)
+    [
+        (lambda x: x[0], (), 1.0),
+        (lambda x: -x[0], (0,), -1.0),
+        (lambda x: x[0] * x[1], (0, 1), 2.0),
+        (lambda x: x[0] + x[0], (0, 0), 2.0),
+        (lambda x: add_n(x[:1]), (0,), 1.0),
+        (lambda x: add_n(x), (0, 1, 2), 1.0),
+        (lambda x: Value(7.0, op=MUL, parents=x[:2]), (0, 1), 2.0),
+    ],
+)
+def test_parents_reads_back_the_operands_however_they_are_stored(make, slots, dx0):
+    x = [Value(float(k + 1), label=f"x{k}") for k in range(3)]  # 1, 2, 3
+    y = make(x)
+    assert y.parents == tuple(x[k] for k in slots)
+    y.backward()  # the walk and the chain rule read the same storage as parents
+    assert x[0].grad == dx0
 
 
 def test_values_hash_by_identity():
