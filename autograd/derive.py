@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .graph import topological_order
-from .ops import ATOM, SUM, Op
+from .ops import ATOM, HALF_SQUARED_ERROR, SUM, Op
 
 if TYPE_CHECKING:
     from .value import Value
@@ -194,7 +194,11 @@ class Derivation:
         return to_text(self)
 
     def __repr__(self) -> str:
-        return f"<Derivation value={self.value!r}, {len(self.steps)} steps, {self.path_count} paths>"
+        steps, paths = len(self.steps), self.path_count
+        return (
+            f"<Derivation value={self.value!r}, {steps} step{'s' * (steps != 1)}, "
+            f"{paths} path{'s' * (paths != 1)}>"
+        )
 
     def to_latex(self) -> str:
         """An ``aligned`` block, one line per step."""
@@ -709,7 +713,8 @@ def _forward_sections(node: Value, *, expand: bool, max_lines: int, max_fold: in
         return [Section("forward", (), (Step("given", namer.sym(node), None, node.data),))]
     last = lines.pop()
     sections = [Section("forward", (), tuple(_trim(list(given.values()) + lines, max_lines)))]
-    total = _all_unit(node.op, len(node.parents)) and all(namer.is_symbol(p) for p in node.parents)
+    # "Total error" only for what is one: a sum of error terms (½(t − o)² rows), as E_total is.
+    total = _all_unit(node.op, len(node.parents)) and all(p.op is HALF_SQUARED_ERROR for p in node.parents)
     sections.append(Section("total" if total else "output", (namer.sym(node),), (last,)))
     return sections
 

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from autograd import Value, explain, explain_forward
+from autograd import Value, explain, explain_forward, half_squared_error
 from nn.examples import classic_values
 
 W5_EN = """\
@@ -309,6 +309,22 @@ def test_forward_explanation_of_a_node(net):
         "  out_h1 = 1 / (1 + e^(−net_h1)) = 1 / (1 + e^(−0.3775)) = 0.593269992"
     )
     assert explain_forward(net["E_total"]).value == net["E_total"].data
+
+
+def test_only_a_sum_of_error_terms_is_titled_total_error():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    y = ((a * b).labelled("p") + (a + b).labelled("q")).labelled("y")
+    assert "Result: y" in str(explain_forward(y)) and "Total error" not in str(explain_forward(y))
+    assert "结果：y" in str(explain_forward(y, lang="zh"))
+    E = (half_squared_error(a, 0.5, label="E_1") + half_squared_error(b, 1.5, label="E_2")).labelled("E")
+    assert "Total error: E" in str(explain_forward(E))
+
+
+def test_repr_counts_steps_and_paths(net):
+    one = explain(net["E_total"], net["E_total"])
+    assert repr(one) == f"<Derivation value=1.0, {len(one.steps)} step, 1 path>" and len(one.steps) == 1
+    w1 = explain(net["E_total"], net["w1"])
+    assert repr(w1) == f"<Derivation value={w1.value!r}, {len(w1.steps)} steps, 2 paths>"
 
 
 def test_digits_and_exact(net):
