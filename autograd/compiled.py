@@ -101,9 +101,13 @@ class Compiled:
             )
         args = [x if type(x) is float else _to_float(x, f"input {n}") for x, n in zip(values, self.input_names)]
         try:
-            return self._function(*args)
+            value, grads = self._function(*args)
         except (ArithmeticError, ValueError) as exc:
             raise self._explain(exc) from None
+        # backward's gradients start at 0.0 and 0.0 + (−0.0) is 0.0; the code assigns a first
+        # contribution instead, so a zero gradient can come out as −0.0. Adding 0.0 turns it into
+        # 0.0 and leaves every other float (inf and NaN included) as it is.
+        return value, tuple(None if g is None else g + 0.0 for g in grads)
 
     def _explain(self, exc: Exception) -> Exception:
         """The exception raised at replay, reworded as eager mode words it: the op and its operands."""

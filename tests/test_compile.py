@@ -25,6 +25,11 @@ def eager(output: Value, inputs: list[Value]) -> tuple[float, tuple[float | None
     return output.data, tuple(v.grad if v.requires_grad else None for v in inputs)
 
 
+def same(got: object, want: object) -> bool:
+    """Bit for bit: == would take −0.0 for 0.0 (and never NaN for NaN); reprs of floats are exact."""
+    return repr(got) == repr(want)
+
+
 def test_golden_source_reads_like_the_hand_derivation() -> None:
     w, x, b = Value(0.5, label="w"), Value(2.0, label="x", requires_grad=False), Value(0.25, label="b")
     y = (w * x + b).labelled("net").sigmoid().labelled("out")
@@ -44,7 +49,7 @@ def test_golden_source_reads_like_the_hand_derivation() -> None:
     assert str(c) == c.source
     # The called function is the op row's own forward, bound by name; nothing is a copy.
     assert c._function.__globals__["_sigmoid"] is SIGMOID.forward
-    assert c(0.5, 2.0, 0.25) == eager(y, [w, x, b])
+    assert same(c(0.5, 2.0, 0.25), eager(y, [w, x, b]))
 
 
 def test_classic_network_gradients_identical_to_eager() -> None:
@@ -53,7 +58,7 @@ def test_classic_network_gradients_identical_to_eager() -> None:
     inputs = [v["i1"], v["i2"], v["target_o1"], v["target_o2"], *weights]
     c = compile_graph(v["E_total"], inputs)
     value, grads = c(*(x.data for x in inputs))
-    assert (value, grads) == eager(v["E_total"], inputs)
+    assert same((value, grads), eager(v["E_total"], inputs))
     assert grads[:4] == (None, None, None, None)  # inputs and targets need no gradient
     assert round(value, 9) == 0.298371109  # the published E_total
     assert round(grads[8], 8) == 0.08216704  # the published ∂E_total/∂w5
@@ -75,13 +80,13 @@ def test_mlp_gradients_identical_to_eager_and_replay_on_new_data(act: str) -> No
     targets = [rng.choice((-1.0, 1.0)) for _ in points]
     net, loss, inputs = _mlp_loss(act, points, targets)
     c = compile_graph(loss, inputs)
-    assert c(*(v.data for v in inputs)) == eager(loss, inputs)
+    assert same(c(*(v.data for v in inputs)), eager(loss, inputs))
     # New data and new weights, same shape: the eager engine on those numbers is the oracle.
     new_points = [(rng.uniform(-2, 2), rng.uniform(-2, 2)) for _ in points]
     new_targets = [-t for t in targets]
     net2, loss2, inputs2 = _mlp_loss(act, new_points, new_targets, seed=4)
     assert net2.state_dict() != net.state_dict()
-    assert c(*(v.data for v in inputs2)) == eager(loss2, inputs2)
+    assert same(c(*(v.data for v in inputs2)), eager(loss2, inputs2))
 
 
 @SETTINGS
@@ -93,9 +98,18 @@ def test_random_graphs_compiled_equals_eager(program) -> None:
     c = compile_graph(out, leaves)
     got = c(*values)
     if out.requires_grad:
-        assert got == eager(out, leaves)
+        assert same(got, eager(out, leaves))
     else:  # eager backward refuses; compiled returns zero gradients for the grad leaves
         assert got == (out.data, tuple(0.0 if v.requires_grad else None for v in leaves))
+
+
+def test_a_zero_gradient_has_the_sign_eager_gives_it() -> None:
+    # relu is off (a·w < 0), so the gradient reaching mul is 0.0, and 0.0 × a with a < 0 is −0.0;
+    # eager's leaf gradients start at 0.0 and 0.0 + (−0.0) is 0.0, so replay must say 0.0 too.
+    a, w = Value(-2.0, label="a"), Value(3.0, label="w")
+    y = (a * w).relu()
+    c = compile_graph(y, [a, w])
+    assert same(c(-2.0, 3.0), eager(y, [a, w])) and same(c(-2.0, 3.0), (0.0, (0.0, 0.0)))
 
 
 def test_fan_out_is_summed() -> None:
@@ -171,7 +185,7 @@ def test_chunked_code_gives_the_same_numbers(monkeypatch) -> None:
     weights = [v[f"w{k}"] for k in range(1, 9)]
     c = compile_graph(v["E_total"], weights)
     assert "def _compiled_part1(" in c.source
-    assert c(*(w.data for w in weights)) == eager(v["E_total"], weights)
+    assert same(c(*(w.data for w in weights)), eager(v["E_total"], weights))
 
 
 def test_100000_node_chain_compiles_and_runs() -> None:
@@ -181,7 +195,7 @@ def test_100000_node_chain_compiles_and_runs() -> None:
         v = v * a + b
     c = compile_graph(v, [x, a, b])
     got = c(0.25, 0.5, 1.0)
-    assert got == eager(v, [x, a, b])
+    assert same(got, eager(v, [x, a, b]))
     assert got[0] == pytest.approx(2.0) and got[1][0] == 0.0  # a^50000 underflows
     assert got[1][2] == pytest.approx(2.0)  # Σ a^k
     assert c(0.0, 0.0, 3.0) == (3.0, (0.0, 3.0, 1.0))  # new numbers: v = b, ∂v/∂a = last v_k = b
