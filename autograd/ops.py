@@ -56,6 +56,13 @@ class Op:
     def __repr__(self) -> str:
         return f"<op {self.name}>"
 
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # A row of the table pickles and copies as its name, so a copied or unpickled graph
+        # refers to the very rows of this module (its lambdas could not be pickled anyway).
+        if OPS.get(self.name) is self:
+            return (_row, (self.name,))
+        return super().__reduce__()
+
 
 # Precedence of a formula's outermost operation; a printer wraps an operand in parentheses
 # when the operand binds less tightly than the place it is put in.
@@ -225,6 +232,10 @@ HALF_SQUARED_ERROR = Op(
     "½({t} − {o})²", r"\tfrac{1}{2}({t} - {o})^{2}", PRODUCT,
     lambda sp, o, t: sp.Rational(1, 2) * (t - o) ** 2,
 )
+
+def _row(name: str) -> Op:
+    return OPS[name]
+
 
 OPS: dict[str, Op] = {
     op.name: op

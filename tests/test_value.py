@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from fractions import Fraction
 
 import pytest
 
-from autograd import Value, add_n, apply, topological_order
+from autograd import Value, add_n, apply, explain_forward, half_squared_error, topological_order
 from autograd.ops import ADD, MUL, POW, SUB
 
 
@@ -128,3 +130,16 @@ def test_apply_takes_any_row_and_a_label() -> None:
 def test_add_n_needs_values() -> None:
     with pytest.raises(ValueError, match="add_n"):
         add_n([])
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))])
+def test_a_copied_or_unpickled_graph_refers_to_the_same_op_rows(duplicate) -> None:
+    a, t = Value(0.5, label="a"), Value(0.25, label="t", requires_grad=False)
+    E = (half_squared_error(a.sigmoid().labelled("o"), t, label="E_1") + (a * a).labelled("s")).labelled("E")
+    twin = duplicate(E)
+    assert [v.op for v in topological_order(twin)] == [v.op for v in topological_order(E)]
+    assert all(x.op is y.op for x, y in zip(topological_order(twin), topological_order(E)))
+    twin.backward()
+    E.backward()
+    assert twin.parents[0].parents[0].parents[0].grad == a.grad  # the copy's own a
+    assert str(explain_forward(twin)) == str(explain_forward(E))
