@@ -15,6 +15,10 @@ its own source and used only if it compiles to the same bytecode. Every other ro
 readable name (``_sigmoid``, ``_pow_d0``). So replay gives bit for bit the numbers backward gives:
 the same arithmetic on the same operands, each gradient summed in the same order.
 
+Inside ``detect_anomaly()``, replay runs a second version of the code, made on first use, in which
+every line also checks that its result (forward) or local derivative (backward) is finite: it
+stops where the eager engine stops, with the same message and the line.
+
 Replay returns fresh gradients and changes no Value. Python compiles very long functions slowly
 and with a lot of memory (a single 300,000-line function took 7 s and 1.3 GB), so code longer
 than ``CHUNK_LINES`` lines is split into functions of that many lines, each taking the names it
@@ -38,9 +42,10 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .graph import topological_order
+from . import anomaly
+from .graph import _local_error, topological_order
 from .ops import fill
-from .value import Value, _op_error, _to_float
+from .value import Value, _anomaly_error, _op_error, _to_float
 
 __all__ = ["Compiled", "compile", "compile_graph", "CHUNK_LINES"]
 
@@ -50,13 +55,32 @@ CHUNK_LINES = 2000
 
 @dataclass
 class _Line:
-    """One generated statement: what it reads and writes, and (forward lines) which node it computes."""
+    """One generated statement: what it reads and writes, and which node and edge it computes.
+
+    ``checked`` is the same statement for anomaly mode: it also stops at a result (forward) or a
+    local derivative (backward) that is not finite. Both are one physical line, so a line number
+    means the same statement in either version of the code.
+    """
 
     text: str
     reads: tuple[str, ...]
     writes: str
-    node: Value | None = None  # the node a forward line computes, for domain errors at replay
-    operands: tuple[str, ...] = ()  # that line's operand expressions
+    node: Value | None = None  # the node a forward line computes, or whose edge a backward line is
+    operands: tuple[str, ...] = ()  # forward: the operand expressions; backward: (node, *operands)
+    slot: int | None = None  # backward lines: the operand the edge leads to
+    checked: str = ""
+
+    def __post_init__(self) -> None:
+        self.checked = self.checked or self.text
+
+
+class _NotFinite(Exception):
+    """Raised by the anomaly-mode checks in generated code; reworded by ``Compiled._explain``."""
+
+
+def _finite(x: float) -> None:
+    if not math.isfinite(x):
+        raise _NotFinite
 
 
 class _Names:
@@ -84,14 +108,19 @@ class Compiled:
     not depend on). Gradients are fresh on each call, as ``backward`` gives them when every
     ``.grad`` starts at zero; replay reads and changes no Value (to train, subtract the
     gradients from your parameter numbers yourself). A domain error at replay names the op,
-    its operands by name and value, and the line of ``source`` that raised.
+    its operands by name and value, and the line of ``source`` that raised; inside
+    ``detect_anomaly()`` replay stops at the first result or local derivative that is not
+    finite, with eager mode's message and the line.
     """
 
-    def __init__(self, source: str, function: Callable, input_names: Sequence[str], lines: dict[int, _Line]) -> None:
+    def __init__(self, source: str, function: Callable, input_names: Sequence[str], lines: dict[int, _Line],
+                 checked: Callable[[], Callable]) -> None:
         self.source = source
         self.input_names = tuple(input_names)
         self._function = function
         self._lines = lines  # line number in ``source`` -> the statement written there
+        self._make_checked = checked  # builds the anomaly-mode version of the code, once, if asked
+        self._checked: Callable | None = None
 
     def __call__(self, *values: float) -> tuple[float, tuple[float | None, ...]]:
         if len(values) != len(self.input_names):
@@ -100,24 +129,29 @@ class Compiled:
                 f"({', '.join(self.input_names)}), got {len(values)}"
             )
         args = [x if type(x) is float else _to_float(x, f"input {n}") for x, n in zip(values, self.input_names)]
+        function = self._function
+        if anomaly.enabled:
+            if self._checked is None:
+                self._checked = self._make_checked()
+            function = self._checked
         try:
-            value, grads = self._function(*args)
-        except (ArithmeticError, ValueError) as exc:
-            raise self._explain(exc) from None
+            value, grads = function(*args)
+        except (ArithmeticError, ValueError, _NotFinite) as exc:
+            raise self._explain(exc, function) from None
         # backward's gradients start at 0.0 and 0.0 + (−0.0) is 0.0; the code assigns a first
         # contribution instead, so a zero gradient can come out as −0.0. Adding 0.0 turns it into
         # 0.0 and leaves every other float (inf and NaN included) as it is.
         return value, tuple(None if g is None else g + 0.0 for g in grads)
 
-    def _explain(self, exc: Exception) -> Exception:
+    def _explain(self, exc: Exception, function: Callable) -> Exception:
         """The exception raised at replay, reworded as eager mode words it: the op and its operands."""
         tb, frame_tb = exc.__traceback__, None
         while tb is not None:  # the innermost frame running generated code
-            if tb.tb_frame.f_code.co_filename == self._function.__code__.co_filename:
+            if tb.tb_frame.f_code.co_filename == function.__code__.co_filename:
                 frame_tb = tb
             tb = tb.tb_next
         line = self._lines.get(frame_tb.tb_lineno) if frame_tb else None
-        if line is None or line.node is None:
+        if line is None or line.node is None or (line.slot is not None and not isinstance(exc, _NotFinite)):
             where = f" (line {frame_tb.tb_lineno} of the compiled source)" if frame_tb else ""
             return type(exc)(f"{exc}{where}")
         local = frame_tb.tb_frame.f_locals
@@ -126,7 +160,14 @@ class Compiled:
             Value(local[x], label=x) if x in local else Value(consts[x] if x in consts else float(x), False)
             for x in line.operands
         )
-        err = _op_error(line.node.op, operands, exc)
+        op = line.node.op
+        if not isinstance(exc, _NotFinite):
+            err = _op_error(op, operands, exc)
+        elif line.slot is None:
+            err = _anomaly_error(op, local[line.writes], operands)
+        else:  # the edge's local derivative, with the node and its operands as replay has them
+            node = Value(operands[0].data, label=operands[0].label, op=op, parents=operands[1:])
+            err = _local_error(node, line.slot, local[_LOCAL])
         return type(err)(f"{err} (computing {line.writes}, line {frame_tb.tb_lineno} of the compiled source)")
 
     def __str__(self) -> str:
@@ -190,6 +231,8 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         atoms = [x if x[0] != "-" else f"({x})" for x in args]  # a negative literal is not an atom
         return _SLOT.sub(lambda m: atoms[int(m.group(1))], template), term
 
+    names(_LOCAL)  # anomaly mode's code holds each local derivative here (see _Line.checked)
+    finite = helper(_finite, "finite")
     params = [names(v.label or f"x{k + 1}") for k, v in enumerate(inputs)]
     ref: dict[Value, str] = dict(zip(inputs, params))  # how the code refers to each node's value
     needs = {v for v in inputs if v.requires_grad}  # nodes whose gradient reaches a grad input
@@ -212,13 +255,15 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
         if any(p in needs for p in node.parents):
             needs.add(node)
         operands = tuple(ref[p] for p in node.parents)
+        code = f"{target} = {call(op.forward, op.name, operands)[0]}"
         forward.append(
             _Line(
-                f"{target} = {call(op.forward, op.name, operands)[0]}  # {target} = {_formula(node, ref)}",
+                f"{code}  # {target} = {_formula(node, ref)}",
                 _variables(operands),
                 target,
                 node,
                 operands,
+                checked=f"{code}; {finite}({target})",
             )
         )
 
@@ -243,24 +288,26 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
                 continue
             partial = op.partial(slot)
             if shared:
-                local = shared
+                bare = local = shared
             else:
-                text, term = call(partial.fn, f"{op.name}_d{slot}", args)
-                local = text if term else f"({text})"
+                bare, term = call(partial.fn, f"{op.name}_d{slot}", args)
+                local = bare if term else f"({bare})"
             formula = fill(partial.text, placeholders)
             first = parent not in grad
             if first:
                 grad[parent] = names("g_" + ref[parent])
-            target = grad[parent]
-            text = f"{target} {'=' if first else '+='} {upstream} * {local}  # ∂{ref[node]}/∂{ref[parent]} = {formula}"
+            target, assign = grad[parent], "=" if first else "+="
+            text = f"{target} {assign} {upstream} * {local}  # ∂{ref[node]}/∂{ref[parent]} = {formula}"
+            checked = f"{_LOCAL} = {bare}; {finite}({_LOCAL}); {target} {assign} {upstream} * {_LOCAL}"
             extra = ((shared,) if shared else ()) + (() if first else (target,))
-            backward.append(_Line(text, (upstream, *reads, *extra), target))
+            backward.append(_Line(text, (upstream, *reads, *extra), target, node, args, slot, checked))
 
     results = [grad.get(v, "0.0") if v.requires_grad else "None" for v in inputs]
     return _assemble(name, params, forward + backward, [ref[output], *results], helpers, names)
 
 
 _SLOT = re.compile("\x00([0-9]+)\x00")  # where an inline template takes its k-th argument
+_LOCAL = "_local"
 
 
 class _Substitute(ast.NodeTransformer):
@@ -368,11 +415,29 @@ def _assemble(
 ) -> Compiled:
     """The generated module: one function, or parts of CHUNK_LINES lines and a driver calling them."""
     name = names(name)
+    count = -(-len(lines) // CHUNK_LINES)
+    parts = [names(f"_{name}_part{k + 1}") for k in range(count)] if count > 1 else []
+    source, function, by_number = _build(name, parts, params, lines, results, helpers, checked=False)
+    return Compiled(
+        source, function, params, by_number,
+        lambda: _build(name, parts, params, lines, results, helpers, checked=True)[1],
+    )
+
+
+def _build(
+    name: str, part_names: list[str], params: list[str], lines: list[_Line], results: list[str],
+    helpers: dict[str, object], *, checked: bool,
+) -> tuple[str, Callable, dict[int, _Line]]:
+    """Source, function and line map of the code, as shown or (``checked``) for anomaly mode."""
     returned = f"{results[0]}, ({', '.join(results[1:])}{',' if len(results) == 2 else ''})"
-    filename = f"<stepgrad compiled {name} {id(lines):x}>"
+    filename = f"<stepgrad compiled {name}{' checked' if checked else ''} {id(lines):x}>"
+
+    def statement(line: _Line) -> str:
+        return f"    {line.checked if checked else line.text}"
+
     blocks: list[tuple[list[str], list[_Line | None]]] = []  # each def's source lines, and what each line is
-    if len(lines) <= CHUNK_LINES:
-        body = [f"    {line.text}" for line in lines]
+    if not part_names:
+        body = [statement(line) for line in lines]
         blocks.append(([f"def {name}({', '.join(params)}):", *body, f"    return {returned}"], [None, *lines, None]))
     else:
         parts = [lines[k : k + CHUNK_LINES] for k in range(0, len(lines), CHUNK_LINES)]
@@ -389,9 +454,9 @@ def _assemble(
                 ins.update((x, None) for x in line.reads if x not in written)
                 written.add(line.writes)
             outs = [x for x in dict.fromkeys(line.writes for line in part) if last_read.get(x, -1) > k]
-            part_name = names(f"_{name}_part{k + 1}")
+            part_name = part_names[k]
             out_text = ", ".join(outs) + ("," if len(outs) == 1 else "")
-            body = [f"    {line.text}" for line in part]
+            body = [statement(line) for line in part]
             blocks.append(
                 ([f"def {part_name}({', '.join(ins)}):", *body, f"    return {out_text or 'None'}", ""],
                  [None, *part, None, None])
@@ -411,7 +476,7 @@ def _assemble(
         source_lines += text
         by_number.update({start + k + 1: line for k, line in enumerate(what) if line is not None})
     source = "\n".join(source_lines) + "\n"
-    compiled = Compiled(source, namespace[name], params, by_number)
+    main = namespace[name]
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the code
-    weakref.finalize(compiled, linecache.cache.pop, filename, None)
-    return compiled
+    weakref.finalize(main, linecache.cache.pop, filename, None)
+    return source, main, by_number

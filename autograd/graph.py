@@ -155,10 +155,15 @@ def _chain_rule(order: list[Value], check: bool) -> None:
 
 def _check_local(node: Value, slot: int, local: float) -> None:
     if not math.isfinite(local):
-        raise FloatingPointError(
-            f"backward: the local derivative of {node.op.name} ({_name(node)}) with respect to "
-            f"operand {slot + 1} ({_name(node.parents[slot])}) is {local!r}"
-        )
+        raise _local_error(node, slot, local)
+
+
+def _local_error(node: Value, slot: int, local: float) -> FloatingPointError:
+    """What anomaly mode raises for a local derivative that is not finite (compiled mode too)."""
+    return FloatingPointError(
+        f"backward: the local derivative of {node.op.name} ({_name(node)}) with respect to "
+        f"operand {slot + 1} ({_name(node.parents[slot])}) is {local!r}"
+    )
 
 
 def _name(v: Value) -> str:

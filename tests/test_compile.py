@@ -10,7 +10,7 @@ from hypothesis import given
 from test_properties import SETTINGS, programs, run
 
 import autograd.compiled as compile_module
-from autograd import Value, add_n, compile, compile_graph
+from autograd import Value, add_n, compile, compile_graph, detect_anomaly
 from autograd.ops import OPS, SIGMOID
 from nn import Network
 from nn.examples import classic_values
@@ -177,6 +177,49 @@ def test_domain_error_at_replay_names_op_and_label(chunk, monkeypatch) -> None:
     c = compile_graph((1.0 / z).labelled("inv"), [z])
     with pytest.raises(ZeroDivisionError, match=r"div: division by zero: the divisor 'z' = 0.0 is zero \(computing"):
         c(0.0)
+
+
+def _eager_error(make) -> str:
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        make().backward()
+    return str(caught.value)
+
+
+def _replay_error(c, *values: float) -> tuple[str, str]:
+    """Anomaly mode's message at replay, split from its "(computing …)" suffix; and that line."""
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        c(*values)
+    message, _, where = str(caught.value).rpartition(" (computing ")
+    line = int(where.split(", line ")[1].split()[0])
+    return message, c.source.splitlines()[line - 1].strip()
+
+
+@pytest.mark.parametrize("chunk", [None, 3])
+def test_anomaly_mode_at_replay_stops_where_eager_stops(chunk, monkeypatch) -> None:
+    if chunk is not None:
+        monkeypatch.setattr(compile_module, "CHUNK_LINES", chunk)
+    # forward: inf − inf
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    c = compile_graph(((x - x).labelled("d") * w).labelled("y"), [x, w])
+    inf = math.inf
+    assert math.isnan(c(inf, 2.0)[0])  # outside anomaly mode NaN spreads, as in eager mode
+    message, line = _replay_error(c, inf, 2.0)
+    x.data = inf
+    assert message == _eager_error(lambda: ((x - x).labelled("d") * w).labelled("y"))
+    assert message == "sub gave nan from 'x' = inf, 'x' = inf"
+    assert line.startswith("d = x - x")
+    # backward: d√z/dz at z = 0 is inf
+    z, k = Value(4.0, label="z"), Value(3.0, label="k")
+    c = compile_graph(((z ** 0.5).labelled("r") * k).labelled("E"), [z, k])
+    assert c(0.0, 3.0) == (0.0, (math.inf, 0.0))
+    message, line = _replay_error(c, 0.0, 3.0)
+    z.data = 0.0
+    assert message == _eager_error(lambda: ((z ** 0.5).labelled("r") * k).labelled("E"))
+    assert message == "backward: the local derivative of pow ('r' = 0.0) with respect to operand 1 ('z' = 0.0) is inf"
+    assert line.startswith("g_z = g_r * _pow_d0(r, z, 0.5)")
+    assert c(4.0, 3.0) == (6.0, (0.75, 2.0))  # after the anomaly, replay goes on as before
+    with detect_anomaly():
+        assert c(4.0, 3.0) == (6.0, (0.75, 2.0))
 
 
 def test_chunked_code_gives_the_same_numbers(monkeypatch) -> None:
