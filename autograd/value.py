@@ -227,10 +227,8 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
         data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, (a,) if b is None else (a, b), exc) from None
-    if type(data) is not float:
-        data = _to_float(data, f"{op.name} forward")
-    if anomaly.enabled and not math.isfinite(data):
-        raise _anomaly_error(op, data, (a,) if b is None else (a, b))
+    if type(data) is not float or anomaly.enabled:  # one test on the fast path; the rest in _result
+        data = _result(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -241,6 +239,15 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
     node._b = b
     node._more = ()
     return node
+
+
+def _result(op: Op, data: object, parents: tuple[Value, ...]) -> float:
+    """A row's forward result as a float; in anomaly mode, refused if it is not finite."""
+    if type(data) is not float:
+        data = _to_float(data, f"{op.name} forward")
+    if anomaly.enabled and not math.isfinite(data):
+        raise _anomaly_error(op, data, parents)
+    return data
 
 
 def _anomaly_error(op: Op, data: float, parents: tuple[Value, ...]) -> FloatingPointError:
@@ -272,11 +279,7 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
         data = op.forward(*[p.data for p in parents])
     except (ArithmeticError, ValueError) as exc:
         raise _op_error(op, parents, exc) from None
-    if type(data) is not float:
-        data = _to_float(data, f"{op.name} forward")
-    if anomaly.enabled and not math.isfinite(data):
-        raise _anomaly_error(op, data, parents)
-    return Value(data, label, any([p.requires_grad for p in parents]), op=op, parents=parents)
+    return Value(_result(op, data, parents), label, any([p.requires_grad for p in parents]), op=op, parents=parents)
 
 
 def add_n(values: Iterable[Value | Number], label: str | None = None) -> Value:
