@@ -1,0 +1,1268 @@
+"""Exercises: the learner computes the numbers of a pass by hand, and stepgrad checks them.
+
+:func:`exercise` turns a labelled graph into questions (forward values, local derivatives,
+gradients, updated parameters) in the order they are computed; :meth:`Exercise.check` reads a
+learner's answers the way a person means them and returns a :class:`Report`: a verdict for
+each answer, the first wrong quantity, known mistakes by name, and a hint.
+
+How a learner's numbers are judged:
+
+- **Precision as written.** An answer is right when the true value rounds to it at the
+  precision given: for 0.082167041, "0.0822" and "0.08217" are right, "0.083" and "0.0821" are
+  not. A string keeps its digits ("0.0800" is given to four significant digits); a Python number
+  is read as it prints (``repr``: 0.0822 is "0.0822"), at most 12 significant digits, because a
+  float carries no precision of its own and its last digits are rounding noise, not the
+  learner's claim. More than 15 significant digits are not checked (a float holds about 16).
+- **Carried errors.** Every quantity is recomputed from the learner's own earlier answers (the
+  nearest answered ones; true values for the rest). An answer that is wrong only because an
+  earlier one was is *carried*, and the report names the earlier ones; an answer that is right
+  from the learner's rounded inputs is right.
+- **Known mistakes** are recognised by computing, on the graph itself, the value each mistake
+  gives (one path left out, the sign of −(target − out), net for out or out for net, f(x) for
+  f′(x), the learning rate or its sign, backpropagating through already-updated weights), so
+  they are recognised on any network, not just on the published numbers.
+
+The model below works on the graph as a person reads it: the *labelled* nodes, and between a
+labelled node and the labelled nodes it is computed from, the local derivative folded over the
+unlabelled nodes in between, as :func:`autograd.explain` folds them. Questions, prompts, the
+answer key and the hints reuse :func:`autograd.explain` and :func:`autograd.explain_forward`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from .derive import Derivation, explain, explain_forward
+from .graph import topological_order
+from .ops import OPS
+
+if TYPE_CHECKING:
+    from .value import Value
+
+__all__ = [
+    "exercise", "Exercise", "Question", "Report", "Verdict", "Mistake", "MISTAKES", "Number",
+    "read_number", "PHASES",
+]
+
+PHASES = ("forward", "backward", "update", "all")
+"""The phase shorthands ``ask`` accepts."""
+
+FLOAT_DIGITS = 12  # significant digits a Python float answer is taken to claim, at most
+MAX_DIGITS = 15  # significant digits checked at most (a double holds about 16)
+
+
+# --- precision: a number as a person means it --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Number:
+    """A learner's number and the precision it claims.
+
+    ``exponent`` is the power of ten of its last digit (``"0.0822"``: −4); ``digits`` its
+    significant digits (3). ``text`` is the number as written.
+    """
+
+    text: str
+    value: Decimal
+    exponent: int
+    digits: int
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def matches(self, x: float) -> bool:
+        """Whether ``x`` rounds to this number at its precision.
+
+        A true value within float noise of a tie (0.35 at one decimal) matches either neighbour:
+        which way it rounds would depend on the last bit, not on the learner.
+
+        >>> read_number("0.0822").matches(0.082167041), read_number("0.0821").matches(0.082167041)
+        (True, False)
+        """
+        if not math.isfinite(x):
+            return False
+        half = Decimal(5).scaleb(self.exponent - 1)
+        return abs(Decimal(x) - self.value) <= half * (1 + Decimal("1e-9"))
+
+    def agreeing_digits(self, x: float) -> int:
+        """How many significant digits of this number ``x`` bears out (all of them when it matches).
+
+        >>> read_number("0.0821").agreeing_digits(0.082167041)
+        2
+        """
+        if self.matches(x):
+            return self.digits
+        if self.value == 0 or not math.isfinite(x):
+            return 0
+        lead = self.value.adjusted()
+        for k in range(self.digits - 1, 0, -1):
+            quantum = Decimal(1).scaleb(lead - k + 1)
+            if Decimal(x).quantize(quantum, ROUND_HALF_EVEN) == self.value.quantize(quantum, ROUND_HALF_EVEN):
+                return k
+        return 0
+
+
+_MINUS = str.maketrans({"−": "-", "–": "-", "＋": "+", "，": ",", "。": "."})
+
+
+def read_number(answer: object) -> Number:
+    """Read an answer as a person means it: a string keeps its digits, a Python number is read
+    as it prints (``repr``), at most 12 significant digits. Unicode minus signs and a decimal
+    comma (one comma, no point) are accepted. Anything else raises ``ValueError`` saying why.
+
+    >>> n = read_number("0.0800")
+    >>> n.digits, n.exponent
+    (3, -4)
+    >>> read_number(0.0822).text, read_number("−1,5").value
+    ('0.0822', Decimal('-1.5'))
+    >>> read_number("abc")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'abc' is not a number
+    """
+    if isinstance(answer, bool) or not isinstance(answer, (str, numbers.Real)):
+        raise ValueError(f"{answer!r} is not a number (a {type(answer).__name__})")
+    if isinstance(answer, str):
+        text = answer.strip().translate(_MINUS).replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        cap = MAX_DIGITS
+    else:
+        text = repr(float(answer)) if not isinstance(answer, Decimal) else str(answer)
+        cap = FLOAT_DIGITS
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{answer!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{answer!r} is not a finite number")
+    exponent = value.as_tuple().exponent
+    digits = len(value.as_tuple().digits) if value != 0 else 0
+    if digits > cap:  # more digits than are meaningful: check only the first ``cap``
+        exponent += digits - cap
+        digits = cap
+    shown = answer.strip() if isinstance(answer, str) else text
+    return Number(shown, value, int(exponent), digits)
+
+
+# --- known mistakes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: its name and what it is, in English and Chinese."""
+
+    name: str
+    en: str
+    zh: str
+
+    def explain(self, lang: str = "en", **where: str) -> str:
+        """The explanation in ``lang``, with the place it was made filled in."""
+        return getattr(self, lang).format(**where)
+
+
+MISTAKES: dict[str, Mistake] = {
+    m.name: m
+    for m in (
+        Mistake(
+            "forgot_lr",
+            "Forgot the learning rate: the update is {w}⁺ = {w} − η·∂E/∂{w} with η = {lr}; "
+            "your number is {w} − ∂E/∂{w}.",
+            "忘了学习率：更新公式是 {w}⁺ = {w} − η·∂E/∂{w}（η = {lr}）；你算的是 {w} − ∂E/∂{w}。",
+        ),
+        Mistake(
+            "lr_sign",
+            "The sign of the update: gradient descent steps against the gradient, {w}⁺ = {w} − η·∂E/∂{w}; "
+            "your number is {w} + η·∂E/∂{w}.",
+            "更新的符号错了：梯度下降沿梯度的反方向走，{w}⁺ = {w} − η·∂E/∂{w}；你算的是 {w} + η·∂E/∂{w}。",
+        ),
+        Mistake(
+            "one_path",
+            "Forgot a path: {x} reaches {top} by more than one path, and the gradient is the sum over "
+            "all of them; your number leaves out the path from {node} through {via}.",
+            "漏掉了一条路径：{x} 通过不止一条路径影响 {top}，梯度是所有路径之和；"
+            "你的结果少了从 {node} 经过 {via} 的那一条。",
+        ),
+        Mistake(
+            "target_sign",
+            "The sign of −(target − out): for E = ½(target − out)² the derivative ∂E/∂out is "
+            "−(target − out) = out − target; your number has the opposite sign (at {at}).",
+            "−(target − out) 的符号：E = ½(target − out)² 对 out 的导数是 −(target − out) = out − target；"
+            "你的结果符号相反（在 {at} 处）。",
+        ),
+        Mistake(
+            "net_for_out",
+            "Used net where out belongs: {net} is the sum before the activation, {out} = {f}({net}) "
+            "the value after it, and {at} needs {out}.",
+            "把 net 当成了 out：{net} 是激活之前的加权和，{out} = {f}({net}) 是激活之后的输出，{at} 要用的是 {out}。",
+        ),
+        Mistake(
+            "out_for_net",
+            "Used out where net belongs: ∂{out}/∂{net} is the derivative of {f} taken at {net} "
+            "(for the sigmoid, {out}(1 − {out})); your number takes it at {out}.",
+            "把 out 当成了 net：∂{out}/∂{net} 是 {f} 在 {net} 处的导数（sigmoid 的是 {out}(1 − {out})）；"
+            "你是在 {out} 处求的导数。",
+        ),
+        Mistake(
+            "function_for_derivative",
+            "Used {f}(x) where {f}′(x) belongs: ∂{out}/∂{net} is the derivative of the activation "
+            "(for the sigmoid, {out}(1 − {out})), not its value {out}.",
+            "把 {f}(x) 当成了 {f}′(x)：∂{out}/∂{net} 是激活函数的导数（sigmoid 的是 {out}(1 − {out})），"
+            "不是它的值 {out}。",
+        ),
+        Mistake(
+            "updated_weights",
+            "Backpropagated through already-updated weights: every gradient comes from the same forward "
+            "and backward pass, so the gradients further back use the weights of the forward pass ({read}), "
+            "not their updated values; update the weights only after every gradient is computed. (The "
+            "published example's summary makes this slip: its error after the update, 0.291027924, is "
+            "0.291027774 exactly.)",
+            "用已经更新过的权值做了反向传播：所有梯度都来自同一次前向和反向传播，更靠前的梯度要用前向传播时的权值"
+            "（{read}），而不是更新后的值；等所有梯度都算完再更新权值。（原文总结就犯了这个错：更新后的总误差写成 "
+            "0.291027924，精确值是 0.291027774。）",
+        ),
+    )
+}
+"""Every known mistake, by name."""
+
+
+# --- the graph as a person reads it ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One way of making a known mistake: its kind and the places (sites) it is made at."""
+
+    kind: str
+    sites: frozenset
+    where: tuple[tuple[str, str], ...]  # fills the explanation's {placeholders}
+
+
+class _Skeleton:
+    """The labelled nodes of a graph and the folded edges between them.
+
+    ``below[c]`` lists the labelled nodes that labelled node ``c`` is computed from directly
+    (through unlabelled nodes only), ``routes[c, a]`` every route of primitive edges from ``c``
+    down to ``a``, as ``(node, slot)`` pairs. ``terms`` are the output's labelled terms when the
+    output is their plain sum (E_total = E_o1 + E_o2): as in :func:`autograd.explain`, a gradient
+    below one term is that term's share, and gradients are added where the terms' paths meet.
+    """
+
+    MAX_ROUTES = 20_000
+
+    def __init__(self, output: Value) -> None:
+        if output.label is None:
+            raise ValueError("exercise: the output needs a label (e.g. .labelled('E_total')): questions name it")
+        self.output = output
+        self.order = topological_order(output)
+        self.index = {id(v): i for i, v in enumerate(self.order)}
+        self.node: dict[str, Value] = {}
+        for v in self.order:
+            if v.label is None:
+                continue
+            if v.label in self.node:
+                raise ValueError(
+                    f"exercise: two different nodes are labelled {v.label!r}; each quantity a learner computes "
+                    "needs a name of its own"
+                )
+            self.node[v.label] = v
+        self.labels = [v.label for v in self.order if v.label is not None]  # in computation order
+        self.below: dict[str, list[str]] = {}
+        self.routes: dict[tuple[str, str], list[tuple[tuple[Value, int], ...]]] = {}
+        self.owner: dict[int, str] = {}  # every interior node: the labelled node it is folded into
+        count = 0
+        for c in self.labels:
+            top = self.node[c]
+            if top.op is None:
+                continue
+            self.below[c] = []
+            stack: list[tuple[Value, tuple[tuple[Value, int], ...]]] = [(top, ())]
+            while stack:
+                v, path = stack.pop()
+                self.owner.setdefault(id(v), c)
+                for slot in reversed(range(len(v.parents))):
+                    p = v.parents[slot]
+                    route = path + ((v, slot),)
+                    if p.label is not None:
+                        if p.label not in self.below[c]:
+                            self.below[c].append(p.label)
+                        self.routes.setdefault((c, p.label), []).append(route)
+                        count += 1
+                        if count > self.MAX_ROUTES:
+                            raise ValueError(
+                                "exercise: too many routes between labelled nodes; label the shared intermediate "
+                                "nodes so that each step of the exercise is a small one"
+                            )
+                    elif p.op is not None:
+                        stack.append((p, route))
+            self.below[c].sort(key=lambda a: self.index[id(self.node[a])])
+        self.above: dict[str, list[str]] = {a: [] for a in self.labels}
+        for c in self.labels:
+            for a in self.below.get(c, []):
+                self.above[a].append(c)
+        # Which labelled nodes each labelled node depends on (its ancestors), in one forward sweep.
+        self.depends: dict[str, frozenset[str]] = {}
+        for a in self.labels:
+            deps: set[str] = set()
+            for b in self.below.get(a, []):
+                deps.add(b)
+                deps |= self.depends[b]
+            self.depends[a] = frozenset(deps)
+        out = output.op
+        plain_sum = out is not None and all(out.partial(s).text == "1" for s in range(len(output.parents)))
+        self.terms: list[str] = []
+        if plain_sum and all(p.label is not None for p in output.parents):
+            self.terms = list(dict.fromkeys(p.label for p in output.parents))
+        self.params = [a for a in self.labels if self.node[a].op is None and self.node[a].requires_grad]
+        self.pairs = {  # activation pairs: out = f(net), both labelled, f a one-operand row
+            y: self.node[y].parents[0].label
+            for y in self.labels
+            if self.node[y].op is not None and len(self.node[y].op.operands) == 1 and not self.node[y].op.variadic
+            and self.node[y].parents[0].label is not None
+        }
+
+    def terms_reaching(self, x: str) -> list[str]:
+        return [t for t in self.terms if t == x or x in self.depends[t]]
+
+    def numerator(self, x: str) -> str:
+        """Whose share ∂·/∂x is, as explain writes it: the one term reaching x, else the output."""
+        reaching = self.terms_reaching(x)
+        return reaching[0] if len(reaching) == 1 and x != self.output.label else self.output.label
+
+    def variants(self) -> list[_Variant]:
+        """Every way of making each known mistake on this graph, the update's own first, then
+        the narrowest places first (a mistake at one site is named more precisely than the same
+        mistake everywhere)."""
+        out: list[_Variant] = []
+
+        def add(kind: str, sites: Iterable, where: dict[str, str]) -> None:
+            out.append(_Variant(kind, frozenset(sites), tuple(where.items())))
+
+        for kind in ("forgot_lr", "lr_sign"):
+            for p in self.params:
+                add(kind, [p], {"w": p})
+            if len(self.params) > 1:
+                add(kind, self.params, {"w": "w"})
+        top = self.output.label
+        for m in self.labels:
+            consumers = self.above[m]
+            if len(consumers) >= 2:
+                for c in consumers:
+                    add("one_path", [(c, m)], {"node": m, "via": c, "top": top})
+        losses = [a for a in self.labels if self.node[a].op is OPS["half_squared_error"]]
+        for a in losses:
+            add("target_sign", [a], {"at": a})
+        if len(losses) > 1:
+            add("target_sign", losses, {"at": ", ".join(losses)})
+        for y, z in self.pairs.items():
+            f = self.node[y].op.name
+            readers = [*self.above[y], y]
+            for r in readers:
+                at = f"∂{y}/∂{z}" if r == y else r
+                add("net_for_out", [(y, r)], {"net": z, "out": y, "f": f, "at": at})
+            add("net_for_out", [(y, r) for r in readers], {"net": z, "out": y, "f": f, "at": ", ".join(readers)})
+        if self.pairs:
+            everywhere = [(y, r) for y in self.pairs for r in [*self.above[y], y]]
+            add("net_for_out", everywhere, {"net": "net", "out": "out", "f": "f", "at": "every neuron"})
+        for kind in ("out_for_net", "function_for_derivative"):
+            for y, z in self.pairs.items():
+                add(kind, [y], {"net": z, "out": y, "f": self.node[y].op.name})
+            if len(self.pairs) > 1:
+                add(kind, self.pairs, {"net": "net", "out": "out", "f": "f"})
+        read = sorted(  # parameters a local derivative reads on its way to a computed node (w5 in ∂net_o1/∂out_h1)
+            {
+                q.label for (_, a), routes in self.routes.items() if self.node[a].op is not None
+                for route in routes for v, slot in route for s, q in enumerate(v.parents)
+                if s != slot and q.label in self.params
+            },
+            key=lambda label: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", label)],
+        )
+        if read:
+            add("updated_weights", ["*"], {"read": ", ".join(read)})
+        return out
+
+
+def _name(num: str, den: str) -> str:
+    return f"d{num}/d{den}"
+
+
+class _World:
+    """Every quantity of the exercise, computed from the graph, with some numbers fixed (the
+    learner's answers) and optionally one known mistake made. Values are computed on demand
+    and kept; nothing in the graph is changed."""
+
+    def __init__(
+        self, sk: _Skeleton, lr: float | None, fixed: Mapping[str, float], mistake: _Variant | None = None,
+        clean: _World | None = None,
+    ) -> None:
+        self.sk, self.lr, self.fixed, self.mistake = sk, lr, fixed, mistake
+        self.clean = clean if clean is not None else (self if mistake is None else _World(sk, lr, fixed))
+        self._forward: dict[int, float] | None = None
+        self._after: dict[int, float] | None = None
+        self._grads: dict[str, dict[str, float]] = {}
+        self._locals: dict[tuple[str, str], float] = {}
+
+    def _has(self, kind: str, site: object) -> bool:
+        m = self.mistake
+        return m is not None and m.kind == kind and site in m.sites
+
+    # forward values ------------------------------------------------------------------------
+
+    def _sweep(self, after: bool) -> dict[int, float]:
+        values: dict[int, float] = {}
+        for v in self.sk.order:
+            if v.op is None:
+                x = v.data
+                if after and v.label in self.sk.params:
+                    x = self.value(v.label + "+")
+            else:
+                operands = [self._read(v, s, values) for s in range(len(v.parents))]
+                try:
+                    x = float(v.op.forward(*operands))
+                except (ArithmeticError, ValueError):
+                    x = math.nan
+            if v.label is not None:
+                x = self.fixed.get(v.label + "+" if after else v.label, x)
+            values[id(v)] = x
+        return values
+
+    def _read(self, reader: Value, slot: int, values: Mapping[int, float]) -> float:
+        """An operand's value as ``reader`` reads it (net in place of out, with that mistake)."""
+        p = reader.parents[slot]
+        if p.label in self.sk.pairs and self._has("net_for_out", (p.label, self.sk.owner.get(id(reader)))):
+            return values[id(self.sk.node[self.sk.pairs[p.label]])]
+        return values[id(p)]
+
+    def forward(self) -> dict[int, float]:
+        if self._forward is None:
+            self._forward = self._sweep(after=False)
+        return self._forward
+
+    def after(self) -> dict[int, float]:
+        if self._after is None:
+            self._after = self._sweep(after=True)
+        return self._after
+
+    # local derivatives -----------------------------------------------------------------------
+
+    def _partial(self, v: Value, slot: int) -> float:
+        values = self.forward()
+        operands = [self._read(v, s, values) for s in range(len(v.parents))]
+        if self._has("updated_weights", "*"):
+            for s, p in enumerate(v.parents):
+                if p.label in self.sk.params:
+                    operands[s] = self.clean.value(p.label + "+")
+        out = values[id(v)]
+        y = v.label
+        if y in self.sk.pairs:
+            if self._has("function_for_derivative", y):
+                return out
+            if self._has("out_for_net", y):
+                operands = [out]
+                try:
+                    out = float(v.op.forward(out))
+                except (ArithmeticError, ValueError):
+                    return math.nan
+            elif self._has("net_for_out", (y, y)):
+                out = values[id(self.sk.node[self.sk.pairs[y]])]
+        try:
+            local = float(v.op.partial(slot).fn(out, *operands))
+        except (ArithmeticError, ValueError):
+            return math.nan
+        if slot == 0 and self._has("target_sign", v.label):
+            local = -local
+        return local
+
+    def local(self, c: str, a: str) -> float:
+        """∂c/∂a between labelled nodes c and a, folded over the unlabelled nodes between them."""
+        key = (c, a)
+        if key not in self._locals:
+            name = _name(c, a)
+            if name in self.fixed:
+                self._locals[key] = self.fixed[name]
+            elif self._has("one_path", key):
+                self._locals[key] = 0.0
+            else:
+                total = 0.0
+                for route in self.sk.routes[key]:
+                    product = 1.0
+                    for v, slot in route:
+                        product *= self._partial(v, slot)
+                    total += product
+                self._locals[key] = total
+        return self._locals[key]
+
+    # gradients -------------------------------------------------------------------------------
+
+    def gradients(self, top: str) -> dict[str, float]:
+        """∂top/∂x for every labelled x below ``top``, keyed by name ``d<top>/d<x>`` and, for the
+        output, also by the name of each term's share (``dE_o1/dout_h1``), all in one sweep from
+        the top down, each gradient from the gradients of the nodes it feeds, as explain writes
+        them. A number the learner gave for any of these names is used in place of the sum."""
+        if top in self._grads:
+            return self._grads[top]
+        sk, fixed = self.sk, self.fixed
+        by_terms = top == sk.output.label and len(sk.terms) > 0
+        grads: dict[str, float] = {}
+        numer: dict[str, str] = {}  # whose share each node's gradient is
+        reach = {top} | set(sk.depends[top])
+        for x in reversed(sk.labels):
+            if x not in reach:
+                continue
+            if x == top or (by_terms and x in sk.terms):
+                own = x if x != top else top
+                grads[_name(own, x)] = 1.0
+                if x != top:
+                    grads[_name(top, x)] = fixed.get(_name(top, x), self.local(top, x))
+                numer[x] = own
+                continue
+            consumers = [c for c in sk.above[x] if c in numer]
+            own = sk.numerator(x) if by_terms else top
+            numer[x] = own
+            shares: dict[str, float] = {}
+            for c in consumers:
+                n = numer[c] if c not in sk.terms or not by_terms else c
+                shares[n] = shares.get(n, 0.0) + grads[_name(n, c)] * self.local(c, x)
+            if own != top:  # reached through one term only: its share is the gradient
+                ((n, g),) = shares.items()
+                g = fixed.get(_name(n, x), fixed.get(_name(top, x), g))
+                grads[_name(n, x)] = g
+                grads.setdefault(_name(top, x), g)
+                continue
+            total = 0.0
+            for n, g in shares.items():
+                if n != top:
+                    g = fixed.get(_name(n, x), g)
+                    grads[_name(n, x)] = g
+                total += g
+            grads[_name(top, x)] = fixed.get(_name(top, x), total)
+        self._grads[top] = grads
+        return grads
+
+    # any quantity by name ----------------------------------------------------------------------
+
+    def value(self, name: str) -> float:
+        """The quantity ``name`` in this world; a number fixed for it wins."""
+        if name in self.fixed:
+            return self.fixed[name]
+        kind, a, b = _parse(name, self.sk)
+        if kind == "forward":
+            return self.forward()[id(self.sk.node[a])]
+        if kind == "after":
+            return self.after()[id(self.sk.node[a])]
+        if kind == "update":
+            grad = self.value(_name(self.sk.output.label, a))
+            w = self.sk.node[a].data
+            if self._has("forgot_lr", a):
+                return w - grad
+            if self._has("lr_sign", a):
+                return w + self.lr * grad
+            return w - self.lr * grad
+        if kind == "local":
+            return self.local(a, b)
+        shares = self.gradients(self.sk.output.label)  # the output's sweep also holds each term's share
+        return shares[name] if name in shares else self.gradients(a)[name]
+
+
+def _parse(name: str, sk: _Skeleton) -> tuple[str, str, str | None]:
+    """What a name means: ("forward", label, None), ("after", label, None) for ``label+`` of a
+    computed node, ("update", param, None) for ``w5+``, ("local", c, a) for ``dc/da`` when c is
+    computed directly from a, ("gradient", top, x) for any other ``dtop/dx``. ``KeyError`` with
+    the reason when it names nothing the graph has."""
+    if name in sk.node and sk.node[name].op is not None:
+        return "forward", name, None
+    if name.endswith("+") and name[:-1] in sk.node:
+        base = name[:-1]
+        if base in sk.params:
+            return "update", base, None
+        if sk.node[base].op is not None:
+            return "after", base, None
+        raise KeyError(f"{base!r} is given, not updated: {name!r} is not a quantity of the exercise")
+    if name in sk.node:
+        raise KeyError(f"{name!r} is given (a leaf of the graph), not computed")
+    for m in re.finditer("/", name):
+        num, den = name[: m.start()], name[m.end():]
+        if num.startswith("d") and den.startswith("d") and num[1:] in sk.node and den[1:] in sk.node:
+            top, x = num[1:], den[1:]
+            if x not in sk.depends[top]:
+                raise KeyError(f"{top!r} does not depend on {x!r}, so {name!r} is 0 and is not asked")
+            if x in sk.below[top] and len(sk.routes[(top, x)]) >= 1 and not any(
+                x in sk.depends[b] for b in sk.below[top] if b != x
+            ):
+                return "local", top, x
+            return "gradient", top, x
+    raise KeyError(f"{name!r} names no quantity of this graph")
+
+
+def normalise(name: str) -> str:
+    """A question name as the engine spells it: ∂ → d, ⁺ → +, no spaces.
+
+    >>> normalise("∂E_total / ∂w5"), normalise("w5⁺")
+    ('dE_total/dw5', 'w5+')
+    """
+    return name.replace("∂", "d").replace("⁺", "+").replace(" ", "").strip()
+
+
+# --- questions ---------------------------------------------------------------------------------
+
+KINDS = {  # kind: (phase, English word, Chinese word)
+    "forward": ("forward", "value", "数值"),
+    "local": ("backward", "local derivative", "局部导数"),
+    "gradient": ("backward", "gradient", "梯度"),
+    "update": ("update", "updated parameter", "更新后的参数"),
+    "after": ("update", "after the update", "更新之后"),
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One quantity the learner computes.
+
+    ``name`` is how answers refer to it (``"net_h1"``, ``"dout_o1/dnet_o1"``, ``"dE_total/dw5"``,
+    ``"w5+"``, ``"E_total+"``); ``kind`` is ``"forward"``, ``"local"``, ``"gradient"``,
+    ``"update"`` or ``"after"`` (a value in the forward pass with the updated parameters);
+    ``value`` the true number. ``symbol`` and ``step`` are the left-hand side and the line of the
+    derivation that computes it (the expression model of :mod:`autograd.derive`).
+
+    For a page that shows the graph (the player's quiz mode): ``labels`` are the labelled nodes
+    the question is about, the focus first, and ``node_ids`` the same nodes as the trace and the
+    DOT drawing name them (``"v"`` + the node's index in ``topological_order(output)``);
+    ``field`` is what the page must hide until the learner has answered: ``"data"``, ``"grad"``
+    (∂output/∂node), ``"updated"`` or ``"local"`` of that node, or ``None`` when the quantity is
+    no field of one node (a term's share such as ∂E_o1/∂out_h1, a value after the update).
+    """
+
+    name: str
+    kind: str
+    value: float
+    symbol: Any = field(repr=False)
+    step: Any = field(repr=False)
+    labels: tuple[str, ...] = ()
+    node_ids: tuple[str, ...] = ()
+    field: str | None = None
+
+    @property
+    def phase(self) -> str:
+        """``"forward"``, ``"backward"`` or ``"update"``."""
+        return KINDS[self.kind][0]
+
+    @property
+    def text(self) -> str:
+        """The quantity as the derivation writes it: ``∂E_total/∂w5``, ``w5⁺``."""
+        return _render(self.symbol, "text")
+
+    def prompt(self, lang: str = "en") -> str:
+        """What the learner is asked, in ``lang``: ``∂E_total/∂w5 = ?  (gradient)``."""
+        _, en, zh = KINDS[self.kind]
+        return f"{self.text} = ?  ({en})" if lang == "en" else f"{self.text} = ?（{zh}）"
+
+
+def _render(expr: Any, fmt: str, lang: str = "en", numeric: bool = False, digits: int = 9) -> str:
+    from .printing import Notation, render
+
+    return render(expr, Notation(fmt, digits, False, lang), numeric)[0]
+
+
+def _number(x: float, digits: int = 9) -> str:
+    from .printing import format_number
+
+    return format_number(x, digits).replace("-", "−")
+
+
+def _is_deriv(e: Any) -> bool:
+    return dataclasses.is_dataclass(e) and hasattr(e, "num") and hasattr(e, "den")
+
+
+def _is_sym(e: Any) -> bool:
+    return dataclasses.is_dataclass(e) and hasattr(e, "name") and hasattr(e, "value") and not _is_deriv(e)
+
+
+def _substitute(e: Any, value_of: Any) -> Any:
+    """The expression with each symbol's and derivative's number replaced by ``value_of(name)``
+    (``None``: keep it). Formulas are at most a few dozen nodes deep (explain folds bigger ones)."""
+    if _is_deriv(e):
+        x = value_of(_name(e.num.name, e.den.name))
+        return e if x is None else dataclasses.replace(e, value=x)
+    if _is_sym(e):
+        x = value_of(normalise(e.name))
+        return e if x is None else dataclasses.replace(e, value=x)
+    if dataclasses.is_dataclass(e):
+        return dataclasses.replace(e, **{f.name: _substitute(getattr(e, f.name), value_of) for f in dataclasses.fields(e)})
+    if isinstance(e, tuple):
+        return tuple(_substitute(x, value_of) for x in e)
+    if isinstance(e, Mapping):
+        return {k: _substitute(x, value_of) for k, x in e.items()}
+    return e
+
+
+def _after_names(e: Any, computed: set[str]) -> Any:
+    """A forward formula with every computed node and parameter renamed X⁺ (after the update)."""
+    if _is_sym(e) and e.name in computed:
+        return dataclasses.replace(e, name=e.name + "⁺")
+    if dataclasses.is_dataclass(e):
+        return dataclasses.replace(e, **{f.name: _after_names(getattr(e, f.name), computed) for f in dataclasses.fields(e)})
+    if isinstance(e, tuple):
+        return tuple(_after_names(x, computed) for x in e)
+    if isinstance(e, Mapping):
+        return {k: _after_names(x, computed) for k, x in e.items()}
+    return e
+
+
+# --- verdicts and the report -------------------------------------------------------------------
+
+WORDS = {
+    "en": {
+        "right": "right ({0} significant digit{1})",
+        "right_rounded": "right from your rounded numbers",
+        "carried": "carried: right from your {0}, which {1} wrong",
+        "was": "was", "were": "were",
+        "mistake": "wrong: a known mistake, {0}",
+        "wrong": "wrong (agrees to {0} significant digit{1})",
+        "wrong_none": "wrong (no significant digit agrees)",
+        "missing": "no answer",
+        "first": "First wrong: {0}",
+        "hint": "Hint: how {0} is computed",
+        "yours": "from your numbers",
+        "true": "from the true numbers",
+        "inputs_right": "Your numbers going into it are right, so the slip is in this step.",
+        "inputs_right_all_along": "Your numbers going into it are right; your number is what the mistake above "
+        "gives when it is made all along, from the given numbers.",
+        "you_wrote": "you wrote {0}",
+        "score": "Score: {0} of {1} right",
+        "score_carried": ", {0} more carried from an earlier mistake",
+        "unknown": "{0!r}: no question is named so{1}",
+        "did_you_mean": "; did you mean {0!r}?",
+        "twice": "{0!r}: answered twice (also as {1!r}); the first answer counts",
+        "not_asked": "{0!r}: not asked in this exercise (ignored)",
+        "all_right": "Everything answered is right.",
+    },
+    "zh": {
+        "right": "正确（{0} 位有效数字）",
+        "right_rounded": "正确（由你四舍五入后的数算出）",
+        "carried": "连带错误：由你算错的 {0} 推出，这一步本身是对的",
+        "was": "", "were": "",
+        "mistake": "错误：常见错误「{0}」",
+        "wrong": "错误（前 {0} 位有效数字一致）",
+        "wrong_none": "错误（没有一位有效数字一致）",
+        "missing": "未作答",
+        "first": "第一个错误：{0}",
+        "hint": "提示：{0} 的算法",
+        "yours": "用你的数",
+        "true": "用正确的数",
+        "inputs_right": "你用到的数都是对的，所以错在这一步本身。",
+        "inputs_right_all_along": "你用到的数都是对的；你的结果是从已知数出发、一路都犯上面那个错误时得到的数。",
+        "you_wrote": "你写的是 {0}",
+        "score": "得分：{1} 题中对了 {0} 题",
+        "score_carried": "，另有 {0} 题是前面错误的连带",
+        "unknown": "{0!r}：没有这个名字的题目{1}",
+        "did_you_mean": "；是不是 {0!r}？",
+        "twice": "{0!r}：重复作答（又写作 {1!r}），以第一次为准",
+        "not_asked": "{0!r}：本练习没有问这个量（忽略）",
+        "all_right": "所有作答都正确。",
+    },
+}
+
+MISTAKE_TITLES = {
+    "forgot_lr": ("forgot the learning rate", "忘了学习率"),
+    "lr_sign": ("the sign of the update", "更新的符号"),
+    "one_path": ("forgot one of the paths", "漏掉了一条路径"),
+    "target_sign": ("the sign of −(target − out)", "−(target − out) 的符号"),
+    "net_for_out": ("net where out belongs", "把 net 当成 out"),
+    "out_for_net": ("out where net belongs", "把 out 当成 net"),
+    "function_for_derivative": ("f(x) where f′(x) belongs", "把 f(x) 当成 f′(x)"),
+    "updated_weights": ("backpropagating through already-updated weights", "用更新后的权值反向传播"),
+}
+
+STATUS_MARK = {"right": "✓", "carried": "~", "mistake": "✗", "wrong": "✗", "missing": "–", "invalid": "?"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict on one answer.
+
+    ``status`` is ``"right"``, ``"carried"`` (wrong only because earlier answers were: they are
+    ``culprits``), ``"mistake"`` (a known mistake: ``mistake``), ``"wrong"``, ``"missing"`` or
+    ``"invalid"`` (``problem`` says why). ``digits`` is how many significant digits the answer
+    is right to (for a wrong answer, how many agree with the true value); ``carried`` is the
+    value the learner's own earlier answers give.
+    """
+
+    question: Question
+    status: str
+    answer: Number | None = None
+    digits: int = 0
+    carried: float | None = None
+    culprits: tuple[str, ...] = ()
+    mistake: Mistake | None = None
+    where: tuple[tuple[str, str], ...] = ()
+    problem: str | None = None
+    rounded: bool = False
+    all_along: bool = False  # the mistake was recognised from the given numbers, not the learner's own
+
+    @property
+    def right(self) -> bool:
+        return self.status == "right"
+
+    def explanation(self, lang: str = "en") -> str | None:
+        """The known mistake's explanation, filled in for this question (``None`` if none)."""
+        if self.mistake is None:
+            return None
+        q = self.question
+        subject = q.labels[0] if q.labels else q.name
+        lr = self.where_dict.get("lr", "η")
+        return self.mistake.explain(lang, **{"x": subject, "w": subject, "lr": lr, **self.where_dict})
+
+    @property
+    def where_dict(self) -> dict[str, str]:
+        return dict(self.where)
+
+    def line(self, lang: str = "en") -> str:
+        """One line: the mark, the quantity, the answer, the verdict."""
+        w = WORDS[lang]
+        q = self.question
+        head = f"{STATUS_MARK[self.status]} {q.text}"
+        if self.status == "missing":
+            return f"{head}: {w['missing']}" if lang == "en" else f"{head}：{w['missing']}"
+        if self.status == "invalid":
+            return f"{head}: {self.problem}" if lang == "en" else f"{head}：{self.problem}"
+        head += f" = {self.answer.text}"
+        if self.status == "right":
+            verdict = w["right_rounded"] if self.rounded else w["right"].format(self.digits, "s" * (self.digits != 1))
+        elif self.status == "carried":
+            names = ", ".join(self.culprits)
+            verdict = w["carried"].format(names, w["was" if len(self.culprits) == 1 else "were"])
+        elif self.status == "mistake":
+            title = MISTAKE_TITLES[self.mistake.name][lang == "zh"]
+            verdict = w["mistake"].format(title)
+        elif self.digits:
+            verdict = w["wrong"].format(self.digits, "s" * (self.digits != 1))
+        else:
+            verdict = w["wrong_none"]
+        return f"{head}: {verdict}" if lang == "en" else f"{head}：{verdict}"
+
+
+@dataclass
+class Report:
+    """What :meth:`Exercise.check` found: a verdict per question in computation order, the
+    first wrong quantity with a hint, problems with the answers given, and the score.
+
+    ``str(report)`` is the whole report as text in the report's language.
+    """
+
+    verdicts: list[Verdict]
+    problems: list[str]
+    first_wrong: Verdict | None
+    hint: str | None
+    lang: str = "en"
+
+    @property
+    def right(self) -> int:
+        return sum(v.status == "right" for v in self.verdicts)
+
+    @property
+    def carried(self) -> int:
+        return sum(v.status == "carried" for v in self.verdicts)
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(right answers, questions)."""
+        return self.right, len(self.verdicts)
+
+    def __getitem__(self, name: str) -> Verdict:
+        key = normalise(name)
+        for v in self.verdicts:
+            if v.question.name == key:
+                return v
+        raise KeyError(f"no question named {name!r}")
+
+    def score_line(self) -> str:
+        w = WORDS[self.lang]
+        line = w["score"].format(*self.score)
+        return line + (w["score_carried"].format(self.carried) if self.carried else "")
+
+    def __str__(self) -> str:
+        w = WORDS[self.lang]
+        lines = [v.line(self.lang) for v in self.verdicts]
+        lines += [f"! {p}" for p in self.problems]
+        if self.first_wrong is not None:
+            lines.append(w["first"].format(self.first_wrong.question.text))
+            explanation = self.first_wrong.explanation(self.lang)
+            if explanation:
+                lines.append("  " + explanation)
+            if self.hint:
+                lines.append(self.hint)
+        elif all(v.status == "right" for v in self.verdicts if v.answer is not None):
+            lines.append(w["all_right"])
+        lines.append(self.score_line())
+        return "\n".join(lines)
+
+
+# --- the exercise --------------------------------------------------------------------------------
+
+
+class Exercise:
+    """Questions on one graph, in the order they are computed, and the checker of the answers.
+
+    Made by :func:`exercise`; see there. ``questions`` lists what is asked; ``check(answers)``
+    returns a :class:`Report`; ``worksheet()`` and ``answer_key()`` write the sheet to hand out
+    and its solution.
+    """
+
+    def __init__(
+        self, output: Value, ask: str | Sequence[str], *, lr: float | None = None, diagram: str | None = None,
+        title: str | Mapping[str, str] | None = None,
+    ) -> None:
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr)):
+            raise TypeError(f"exercise: lr must be a finite number (the learning rate), got {lr!r}")
+        self.output = output
+        self.lr = None if lr is None else float(lr)
+        self.diagram = diagram
+        self.title = title
+        self._sk = _Skeleton(output)
+        self._truth = _World(self._sk, self.lr, {})
+        self._catalogue, self._aliases = self._build_catalogue()
+        self.questions: list[Question] = self._choose(ask)
+        self._by_name = {q.name: q for q in self.questions}
+        self._variants: list[_Variant] | None = None
+
+    # building the questions ------------------------------------------------------------------
+
+    def _question(self, name: str, step: Any, symbol: Any = None) -> Question:
+        sk = self._sk
+        kind, a, b = _parse(name, sk)
+        focus = {"forward": (a,), "after": (a,), "update": (a,), "local": (a, b), "gradient": (b, a)}[kind]
+        field_ = {"forward": "data", "update": "updated", "local": "local", "after": None}.get(kind)
+        if kind == "gradient":
+            field_ = "grad" if a == sk.output.label else None
+        ids = tuple(f"v{sk.index[id(sk.node[x])]}" for x in focus)
+        symbol = symbol if symbol is not None else step.lhs
+        return Question(name, kind, self._truth.value(name), symbol, step, focus, ids, field_)
+
+    def _build_catalogue(self) -> tuple[dict[str, Question], dict[str, str]]:
+        """Every quantity the phases ask, in computation order, from explain's own lines; and
+        every other name for the same quantity (∂E_o1/∂out_o1 is ∂E_total/∂out_o1)."""
+        sk = self._sk
+        out = sk.output
+        catalogue: dict[str, Question] = {}
+        aliases: dict[str, str] = {}
+        forward = explain_forward(out)
+        for step in forward.steps:
+            if step.kind == "forward" and step.lhs.name in sk.node:
+                catalogue[step.lhs.name] = self._question(step.lhs.name, step)
+        # Backward: each parameter's derivation, the output layer first (as the chain rule goes).
+        distance = {id(out): 0}
+        for v in reversed(sk.order):
+            for p in v.parents:
+                distance[id(p)] = max(distance.get(id(p), 0), distance[id(v)] + 1)
+        params = sorted(sk.params, key=lambda p: (distance[id(sk.node[p])], sk.index[id(sk.node[p])]))
+        self._params_in_order = params
+        updates: list[tuple[str, Any]] = []
+        for p in params:
+            d = explain(out, sk.node[p], lr=self.lr)
+            for step in d.steps:
+                if step.kind in ("local", "chain", "sum", "result") and _is_deriv(step.lhs):
+                    num, den = step.lhs.num.name, step.lhs.den.name
+                    if num not in sk.node or den not in sk.node:
+                        continue  # a made-up name (v1) for an unlabelled shared node: not askable
+                    name = _name(num, den)
+                    key = self._alias_key(num, den)
+                    if key in aliases:
+                        aliases.setdefault(name, aliases[key])
+                        continue
+                    aliases[key] = aliases[name] = name
+                    catalogue[name] = self._question(name, step)
+                elif step.kind == "update":
+                    updates.append((p + "+", step))
+        if self.lr is not None:
+            for name, step in updates:
+                catalogue[name] = self._question(name, step)
+            name = out.label + "+"
+            catalogue[name] = self._after_question(out.label, forward)
+        return catalogue, aliases
+
+    def _alias_key(self, num: str, den: str) -> str:
+        """One key for every name of the same gradient: below a single term of the output,
+        ∂E_total/∂x and ∂E_o1/∂x are one quantity."""
+        sk = self._sk
+        if num in (sk.output.label, *sk.terms) and sk.numerator(den) != sk.output.label:
+            return f"share:{den}"
+        return _name(num, den)
+
+    def _after_question(self, label: str, forward: Derivation) -> Question:
+        """X⁺: X in the forward pass with the updated parameters, written with X's formula."""
+        computed = {a for a in self._sk.labels if self._sk.node[a].op is not None} | set(self._sk.params)
+        step = next(s for s in forward.steps if s.kind == "forward" and s.lhs.name == label)
+        after = self._truth.after()
+
+        def value_of(name: str) -> float | None:
+            base = name.removesuffix("+")
+            return after[id(self._sk.node[base])] if base in self._sk.node else None
+
+        renamed = _after_names(step, computed)
+        step = _substitute(dataclasses.replace(renamed, value=after[id(self._sk.node[label])]), value_of)
+        return self._question(label + "+", step)
+
+    def _choose(self, ask: str | Sequence[str]) -> list[Question]:
+        items = [ask] if isinstance(ask, str) else ask
+        if not isinstance(items, Sequence) or not items or not all(isinstance(x, str) for x in items):
+            raise TypeError(
+                f"exercise: ask must be a phase ({', '.join(map(repr, PHASES))}), a quantity's name such as "
+                f"'dE_total/dw5', or a list of them; got {ask!r}"
+            )
+        chosen: set[str] = set()
+        extra: dict[str, Question] = {}
+        for item in items:
+            if item in PHASES:
+                if item in ("update", "all") and self.lr is None:
+                    raise ValueError(f"exercise: ask={item!r} includes the update, which needs a learning rate: pass lr=...")
+                wanted = ("forward", "backward", "update") if item == "all" else (item,)
+                chosen |= {n for n, q in self._catalogue.items() if q.phase in wanted}
+                continue
+            name = normalise(item)
+            name = self._aliases.get(name, name)
+            if name in self._catalogue:
+                chosen.add(name)
+                continue
+            try:
+                kind, a, _ = _parse(name, self._sk)
+            except KeyError as exc:
+                raise ValueError(f"exercise: ask={item!r}: {exc.args[0]}{self._suggest(name)}") from None
+            if kind in ("update", "after") and self.lr is None:
+                raise ValueError(f"exercise: ask={item!r} is a value after the update, which needs lr=...")
+            if kind == "after":
+                extra[name] = self._after_question(a, explain_forward(self._sk.output))
+            else:
+                _, x, y = _parse(name, self._sk)
+                extra[name] = self._question(name, explain(self._sk.node[x], self._sk.node[y]).steps[-1])
+        order = list(self._catalogue)
+        for name, q in extra.items():  # after the last question it is computed from
+            inputs = self._inputs(name)
+            at = max([order.index(i) for i in inputs if i in order], default=len(order) - 1)
+            order.insert(at + 1, name)
+            self._catalogue[name] = q
+        chosen |= set(extra)
+        return [self._catalogue[n] for n in order if n in chosen]
+
+    def _inputs(self, name: str) -> list[str]:
+        """The names a quantity is computed from directly (for placing an extra question)."""
+        sk = self._sk
+        kind, a, b = _parse(name, sk)
+        if kind == "gradient":
+            return [n for c in sk.above[b] if c == a or c in sk.depends[a] for n in (_name(a, c), _name(c, b))]
+        if kind == "after":
+            return [p + "+" for p in sk.params]
+        return [a]
+
+    def _suggest(self, name: str) -> str:
+        close = difflib.get_close_matches(name, list(self._catalogue) + list(self._aliases), n=1)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    # checking ----------------------------------------------------------------------------------
+
+    def _group(self, name: str) -> list[str]:
+        """A question's name and every other name of the same quantity."""
+        return [n for n, c in self._aliases.items() if c == name and not n.startswith("share:")] or [name]
+
+    def check(self, answers: Mapping[str, object], *, lang: str = "en") -> Report:
+        """Check the learner's answers (question name → number or string as written).
+
+        Every question gets a verdict; names that are no question, numbers that are not
+        numbers, and missing answers are reported, never raised. See the module docstring for
+        how precision, carried errors and known mistakes are judged.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> y = (x * x).labelled("y")
+        >>> ex = exercise(y, ["y", "dy/dx"])
+        >>> print(ex.check({"y": "4", "dy/dx": 4.1}))
+        ✓ y = 4: right (1 significant digit)
+        ✗ ∂y/∂x = 4.1: wrong (agrees to 1 significant digit)
+        First wrong: ∂y/∂x
+        Hint: how ∂y/∂x is computed
+          ∂y/∂x = x + x
+          from the true numbers: 2 + 2 = 4
+          Your numbers going into it are right, so the slip is in this step.
+        Score: 1 of 2 right
+        """
+        from .printing import check_lang
+
+        check_lang(lang)
+        if not isinstance(answers, Mapping):
+            raise TypeError(
+                "check: answers must be a mapping from question names to numbers, such as {'net_h1': '0.3775'}; "
+                f"got {type(answers).__name__}"
+            )
+        w = WORDS[lang]
+        problems: list[str] = []
+        given: dict[str, Number] = {}
+        invalid: dict[str, str] = {}
+        spelled: dict[str, str] = {}
+        for key, raw in answers.items():
+            name = normalise(key) if isinstance(key, str) else None
+            canonical = self._aliases.get(name, name) if name is not None else None
+            if canonical not in self._by_name:
+                if canonical in self._catalogue:
+                    problems.append(w["not_asked"].format(key))
+                else:
+                    hint = self._suggest(name or "")
+                    close = hint and w["did_you_mean"].format(hint.split("'")[1])
+                    problems.append(w["unknown"].format(key, close or ""))
+                continue
+            if canonical in spelled:
+                problems.append(w["twice"].format(spelled[canonical], key))
+                continue
+            spelled[canonical] = key
+            try:
+                given[canonical] = read_number(raw)
+            except ValueError as exc:
+                invalid[canonical] = str(exc)
+        fixed = {alias: float(n) for name, n in given.items() for alias in self._group(name)}
+        wrong = {name for name, n in given.items() if not n.matches(self._by_name[name].value)}
+        verdicts = [self._verdict(q, given, invalid, fixed, wrong) for q in self.questions]
+        first = next((v for v in verdicts if v.status in ("wrong", "mistake", "carried")), None)
+        hint = None
+        if first is not None:
+            hint = self.hint(first.question.name, answers, lang=lang, _all_along=first.all_along)
+        return Report(verdicts, problems, first, hint, lang)
+
+    def _without(self, fixed: Mapping[str, float], name: str) -> dict[str, float]:
+        group = set(self._group(name))
+        return {k: x for k, x in fixed.items() if k not in group}
+
+    def _verdict(
+        self, q: Question, given: Mapping[str, Number], invalid: Mapping[str, str], fixed: Mapping[str, float],
+        wrong: set[str],
+    ) -> Verdict:
+        if q.name in invalid:
+            return Verdict(q, "invalid", problem=invalid[q.name])
+        if q.name not in given:
+            return Verdict(q, "missing")
+        n = given[q.name]
+        if n.matches(q.value):
+            return Verdict(q, "right", n, n.digits)
+        others = self._without(fixed, q.name)
+        carried = _World(self._sk, self.lr, others).value(q.name)
+        if n.matches(carried):
+            culprits = []
+            for other in sorted(wrong - {q.name}, key=self._position):
+                truth = self._by_name[other].value
+                changed = dict(others, **{alias: truth for alias in self._group(other) if alias in others})
+                if not math.isclose(_World(self._sk, self.lr, changed).value(q.name), carried, rel_tol=1e-12):
+                    culprits.append(self._by_name[other].text)
+            if culprits:
+                return Verdict(q, "carried", n, n.agreeing_digits(q.value), carried, tuple(culprits))
+            return Verdict(q, "right", n, n.digits, carried, rounded=True)
+        found = self._known_mistake(q, n, others) if n.digits >= 2 else None
+        if found is not None:
+            variant, all_along = found
+            where = variant.where + ((("lr", _number(self.lr)),) if self.lr is not None else ())
+            return Verdict(
+                q, "mistake", n, n.agreeing_digits(q.value), carried, (), MISTAKES[variant.kind], where,
+                all_along=all_along,
+            )
+        return Verdict(q, "wrong", n, n.agreeing_digits(q.value), carried)
+
+    def _position(self, name: str) -> int:
+        return [q.name for q in self.questions].index(name)
+
+    def _known_mistake(self, q: Question, n: Number, others: Mapping[str, float]) -> tuple[_Variant, bool] | None:
+        """The first known mistake that gives the learner's number: made in this step from the
+        learner's own other numbers, or made all along from the given numbers."""
+        if self._variants is None:
+            self._variants = self._sk.variants()
+        for fixed in (others, {}):
+            clean = _World(self._sk, self.lr, fixed)
+            for variant in self._variants:
+                x = _World(self._sk, self.lr, fixed, variant, clean).value(q.name)
+                if n.matches(x) and not n.matches(q.value):
+                    return variant, not fixed
+        return None
+
+    def hint(
+        self, name: str, answers: Mapping[str, object] | None = None, *, lang: str = "en", _all_along: bool = False
+    ) -> str:
+        """How quantity ``name`` is computed: its formula, then its numbers from the learner's
+        own answers (the nearest ones answered; true values for the rest) beside the true ones.
+
+        >>> from autograd import Value
+        >>> x, w = Value(0.5, label="x", requires_grad=False), Value(2.0, label="w")
+        >>> y = (w * x).labelled("y")
+        >>> print(exercise(y, "all", lr=0.1).hint("w+", {"dy/dw": "0.6"}))
+        Hint: how w⁺ is computed
+          w⁺ = w − η·∂y/∂w
+          from your numbers: 2 − 0.1 × 0.6 = 1.94
+          from the true numbers: 2 − 0.1 × 0.5 = 1.95
+        """
+        key = normalise(name)
+        key = self._aliases.get(key, key)
+        if key not in self._catalogue:
+            raise KeyError(f"hint: no question is named {name!r}{self._suggest(key)}")
+        q = self._catalogue[key]
+        fixed: dict[str, float] = {}
+        for k, raw in (answers or {}).items():
+            try:
+                number = float(read_number(raw))
+            except ValueError:
+                continue
+            canonical = self._aliases.get(normalise(str(k)), normalise(str(k)))
+            if canonical in self._catalogue:
+                fixed.update({alias: number for alias in self._group(canonical)})
+        world = _World(self._sk, self.lr, self._without(fixed, key))
+        w = WORDS[lang]
+        formula = q.step.formula
+        lines = [w["hint"].format(q.text), f"  {q.text} = {_render(formula, 'text', lang)}"]
+
+        def yours(name: str) -> float | None:
+            try:
+                return world.value(name)
+            except KeyError:
+                return None
+
+        mine = _render(_substitute(formula, yours), "text", lang, numeric=True)
+        truth = _render(formula, "text", lang, numeric=True)
+        mine_value, true_value = world.value(key), q.value
+        if mine != truth or _number(mine_value) != _number(true_value):
+            lines.append(f"  {w['yours']}: {mine} = {_number(mine_value)}")
+            lines.append(f"  {w['true']}: {truth} = {_number(true_value)}")
+        else:
+            lines.append(f"  {w['true']}: {truth} = {_number(true_value)}")
+            lines.append("  " + w["inputs_right_all_along" if _all_along else "inputs_right"])
+        return "\n".join(lines)
+
+
+def exercise(
+    output: Value, ask: str | Sequence[str] = "all", *, lr: float | None = None, diagram: str | None = None,
+    title: str | Mapping[str, str] | None = None,
+) -> Exercise:
+    """An exercise on the graph of ``output``: the learner computes, stepgrad checks.
+
+    ``ask`` is a phase (``"forward"``, ``"backward"``, ``"update"``, ``"all"``), a quantity's
+    name, or a list of them: forward values by label (``"net_h1"``), local derivatives between
+    labelled nodes (``"dout_o1/dnet_o1"``, folded over unlabelled nodes as :func:`explain`
+    folds), gradients (``"dE_total/dw5"``), updated parameters (``"w5+"``) and values after the
+    update (``"E_total+"``); ``∂`` and ``⁺`` may be written for ``d`` and ``+``. The update needs
+    the learning rate ``lr``. Questions come in computation order: the forward pass, then each
+    parameter's derivation (the layer nearest the output first), then the updates.
+
+    ``diagram`` is DOT text of a picture for the worksheet (it must not show the answers);
+    ``title`` the worksheet's title (a string, or one per language).
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, label="w")
+    >>> x = Value(2.0, label="x", requires_grad=False)
+    >>> y = (w * x).sigmoid().labelled("y")
+    >>> ex = exercise(y, "all", lr=0.1)
+    >>> [q.name for q in ex.questions]
+    ['y', 'dy/dw', 'w+', 'y+']
+    >>> ex.questions[1].prompt()
+    '∂y/∂w = ?  (gradient)'
+    """
+    return Exercise(output, ask, lr=lr, diagram=diagram, title=title)
