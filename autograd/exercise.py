@@ -594,10 +594,9 @@ def _parse(name: str, sk: _Skeleton) -> tuple[str, str, str | None]:
             top, x = num[1:], den[1:]
             if x not in sk.depends[top]:
                 raise KeyError(f"{top!r} does not depend on {x!r}, so {name!r} is 0 and is not asked")
-            if x in sk.below[top] and len(sk.routes[(top, x)]) >= 1 and not any(
-                x in sk.depends[b] for b in sk.below[top] if b != x
-            ):
-                return "local", top, x
+            direct = x in sk.below[top] and not any(x in sk.depends[b] for b in sk.below[top] if b != x)
+            if direct and not (top in (sk.output.label, *sk.terms) and x in sk.params):
+                return "local", top, x  # one step between labelled nodes (a parameter's gradient is a gradient)
             return "gradient", top, x
     raise KeyError(f"{name!r} names no quantity of this graph")
 
@@ -1186,6 +1185,24 @@ class Exercise:
                     return variant, not fixed
         return None
 
+    def worksheet(self, format: str = "markdown", lang: str = "en") -> str:
+        """The sheet to hand out: the network (its formulas; a drawing when a diagram was given),
+        the given numbers, and a numbered blank for each question, as a complete Markdown,
+        LaTeX or HTML document in English or Chinese.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> print(exercise((x * x).labelled("y"), "forward").worksheet().splitlines()[-1])
+        1. $y$ = \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_
+        """
+        return _worksheet(self, format, lang, key=False)
+
+    def answer_key(self, format: str = "markdown", lang: str = "en") -> str:
+        """The worksheet with every answer filled in, followed by every derivation in full: the
+        forward pass, each parameter's gradient by the chain rule, the updates, and the forward
+        pass after the update."""
+        return _worksheet(self, format, lang, key=True)
+
     def hint(
         self, name: str, answers: Mapping[str, object] | None = None, *, lang: str = "en", _all_along: bool = False
     ) -> str:
@@ -1236,6 +1253,284 @@ class Exercise:
             lines.append(f"  {w['true']}: {truth} = {_number(true_value)}")
             lines.append("  " + w["inputs_right_all_along" if _all_along else "inputs_right"])
         return "\n".join(lines)
+
+
+# --- worksheets and answer keys ------------------------------------------------------------------
+
+SHEET_WORDS = {
+    "en": {
+        "title": "Exercise: backpropagation by hand",
+        "key": "Answer key",
+        "network": "The network",
+        "network_text": "Each quantity is computed from the ones before it:",
+        "diagram": "The network drawn by Graphviz:",
+        "diagram_dot": "The picture in Graphviz's DOT language (draw it with dot -Tsvg):",
+        "given": "Given",
+        "inputs": "Inputs and constants (not updated)",
+        "targets": "Targets",
+        "params": "Parameters",
+        "lr": "Learning rate",
+        "questions": "Questions",
+        "instructions": (
+            "Compute each quantity by hand, in this order. Write each answer with as many digits as you trust: "
+            "it is right when the true value rounds to it (for 0.082167041, both 0.0822 and 0.08217 are right)."
+        ),
+        "forward": "Forward pass",
+        "backward": "Backward pass",
+        "update": "Update",
+        "answers": "Answers",
+        "derivations": "Derivations",
+        "after": "After the update: the forward pass again, with the updated parameters",
+    },
+    "zh": {
+        "title": "练习：手算反向传播",
+        "key": "答案",
+        "network": "网络",
+        "network_text": "每个量都由前面的量算出：",
+        "diagram": "网络图（由 Graphviz 绘制）：",
+        "diagram_dot": "网络图的 Graphviz DOT 源码（可用 dot -Tsvg 画出）：",
+        "given": "已知",
+        "inputs": "输入与常数（不更新）",
+        "targets": "目标输出",
+        "params": "参数",
+        "lr": "学习率",
+        "questions": "题目",
+        "instructions": "按顺序手算下面每个量。答案写到你有把握的位数：真实值四舍五入到你给出的位数后与答案相同即为正确"
+        "（例如真实值 0.082167041，写 0.0822 或 0.08217 都对）。",
+        "forward": "前向传播",
+        "backward": "反向传播",
+        "update": "更新权重",
+        "answers": "答案",
+        "derivations": "推导过程",
+        "after": "更新之后：用更新后的参数再做一次前向传播",
+    },
+}
+
+FORMATS = ("markdown", "latex", "html")
+
+
+class _Page:
+    """A document of headings, paragraphs, lists and derivations in Markdown, LaTeX or HTML.
+
+    LaTeX is a complete document (``ctexart`` for Chinese) that compiles with a plain TeX
+    installation; HTML a complete page that loads nothing from the network."""
+
+    def __init__(self, fmt: str, lang: str) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"format={fmt!r} is not supported; choose one of {', '.join(map(repr, FORMATS))}")
+        from .printing import check_lang
+
+        check_lang(lang)
+        self.fmt, self.lang = fmt, lang
+        self.parts: list[str] = []
+
+    def text(self, s: str) -> str:
+        """Plain words, escaped for the format."""
+        if self.fmt == "latex":
+            for char, escaped in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#")):
+                s = s.replace(char, escaped)
+            return s
+        if self.fmt == "html":
+            import html
+
+            return html.escape(s, quote=False)
+        return re.sub(r"([\\`*_\[\]$])", r"\\\1", s)
+
+    def math(self, expr: Any, rhs: str | None = None) -> str:
+        """An expression (and ``= rhs``) as inline maths."""
+        if self.fmt == "html":
+            return _render(expr, "html", self.lang) + ("" if rhs is None else f" = {rhs}")
+        inner = _render(expr, "latex", self.lang) + ("" if rhs is None else f" = {rhs}")
+        return f"${inner}$"
+
+    def number(self, x: float) -> str:
+        return _number(x) if self.fmt == "html" else _number(x).replace("−", "-")
+
+    def heading(self, s: str, level: int = 2) -> None:
+        self.parts.append({
+            "markdown": f"{'#' * level} {self.text(s)}",
+            "latex": f"\\{'sub' * (level - 2)}section*{{{self.text(s)}}}",
+            "html": f"<h{level}>{self.text(s)}</h{level}>",
+        }[self.fmt])
+
+    def paragraph(self, s: str, escaped: bool = False) -> None:
+        s = s if escaped else self.text(s)
+        self.parts.append(f"<p>{s}</p>" if self.fmt == "html" else s)
+
+    def items(self, entries: list[str], numbered: bool = False, start: int = 1) -> None:
+        if not entries:
+            return
+        if self.fmt == "markdown":
+            self.parts.append("\n".join(f"{start + i}. {e}" if numbered else f"- {e}" for i, e in enumerate(entries)))
+        elif self.fmt == "latex":
+            env = "enumerate" if numbered else "itemize"
+            first = f"\\setcounter{{enumi}}{{{start - 1}}}\n" if numbered and start > 1 else ""
+            body = "\n".join(f"\\item {e}" for e in entries)
+            self.parts.append(f"\\begin{{{env}}}\n{first}{body}\n\\end{{{env}}}")
+        else:
+            tag = "ol" if numbered else "ul"
+            attr = f' start="{start}"' if numbered and start > 1 else ""
+            body = "\n".join(f"<li>{e}</li>" for e in entries)
+            self.parts.append(f"<{tag}{attr}>\n{body}\n</{tag}>")
+
+    def blank(self) -> str:
+        return {"markdown": "\\_" * 12, "latex": r"\rule{4cm}{0.4pt}", "html": '<span class="blank"></span>'}[self.fmt]
+
+    def derivation(self, d: Derivation) -> None:
+        if self.fmt == "markdown":
+            self.parts.append(d.to_markdown().rstrip("\n"))
+        elif self.fmt == "latex":  # align* rather than aligned: a long derivation may break across pages
+            self.parts.append(d.to_latex().replace("{aligned}", "{align*}"))
+        else:
+            self.parts.append(d.to_html())
+
+    def diagram(self, dot: str) -> None:
+        """The picture: SVG drawn by Graphviz in HTML (its DOT text where Graphviz is missing),
+        the DOT text in Markdown; LaTeX relies on the formulas (a standalone document cannot
+        run Graphviz)."""
+        w = SHEET_WORDS[self.lang]
+        if self.fmt == "latex":
+            return
+        if self.fmt == "html":
+            try:
+                from .render import as_digraph, to_svg
+
+                svg = to_svg(as_digraph(dot))
+            except Exception:  # no graphviz package or no dot program: the DOT text stands in
+                svg = None
+            if svg is not None:
+                self.paragraph(w["diagram"])
+                self.parts.append('<div class="diagram">' + svg[svg.index("<svg"):] + "</div>")
+                return
+            self.paragraph(w["diagram_dot"])
+            self.parts.append(f"<pre>{self.text(dot)}</pre>")
+            return
+        self.paragraph(w["diagram_dot"])
+        self.parts.append(f"```dot\n{dot.rstrip()}\n```")
+
+    def render(self, title: str) -> str:
+        body = "\n\n".join(self.parts)
+        if self.fmt == "markdown":
+            return f"# {self.text(title)}\n\n{body}\n"
+        if self.fmt == "latex":
+            cls = "ctexart" if self.lang == "zh" else "article"
+            return (
+                f"\\documentclass{{{cls}}}\n\\usepackage{{amsmath}}\n\\usepackage[margin=2cm]{{geometry}}\n"
+                f"\\allowdisplaybreaks\n\\begin{{document}}\n"
+                f"\\section*{{{self.text(title)}}}\n\n{body}\n\n\\end{{document}}\n"
+            )
+        style = (
+            "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}"
+            ".blank{display:inline-block;width:10em;border-bottom:1px solid #000}"
+            ".diagram svg{max-width:100%;height:auto}"
+        )
+        return (
+            f'<!DOCTYPE html>\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{self.text(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+            f"<h1>{self.text(title)}</h1>\n{body}\n</body>\n</html>\n"
+        )
+
+
+def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool) -> str:
+    page = _Page(fmt, lang)
+    w = SHEET_WORDS[lang]
+    sk = ex._sk
+    title = ex.title if isinstance(ex.title, str) else (ex.title or {}).get(lang, w["title"])
+    title = f"{w['key']}: {title}" if key else title
+    forward = explain_forward(sk.output, lang=lang)
+
+    page.heading(w["network"])
+    page.paragraph(w["network_text"])
+    formulas = [s for s in forward.steps if s.kind == "forward"]
+    page.items([page.math(s.lhs, _render(s.formula, "html" if fmt == "html" else "latex", lang)) for s in formulas])
+    if ex.diagram:
+        page.diagram(ex.diagram)
+
+    page.heading(w["given"])
+    symbol = {s.lhs.name: s.lhs for s in forward.steps if s.kind == "given"}  # in the order first used
+    leaves = [sk.node[a] for a in symbol]
+    groups = (
+        ("inputs", [v for v in leaves if not v.requires_grad and not v.label.startswith("target")]),
+        ("targets", [v for v in leaves if not v.requires_grad and v.label.startswith("target")]),
+        ("params", [v for v in leaves if v.requires_grad]),
+    )
+    entries = []
+    for group, values in groups:
+        if values:
+            shown = ", ".join(page.math(symbol[v.label], page.number(v.data)) for v in values)
+            entries.append(f"{page.text(w[group])}: {shown}")
+    if ex.lr is not None:
+        eta = next(s for s in explain(sk.output, sk.node[sk.params[0]], lr=ex.lr).steps if s.kind == "update")
+        entries.append(f"{page.text(w['lr'])}: {page.math(eta.formula.args['eta'], page.number(ex.lr))}")
+    page.items(entries)
+
+    page.heading(w["answers"] if key else w["questions"])
+    if not key:
+        page.paragraph(w["instructions"])
+    number = 1
+    for phase in ("forward", "backward", "update"):
+        asked = [q for q in ex.questions if q.phase == phase]
+        if not asked:
+            continue
+        page.heading(w[phase], 3)
+        if key:
+            page.items([page.math(q.symbol, page.number(q.value)) for q in asked], numbered=True, start=number)
+        else:
+            page.items([f"{page.math(q.symbol)} = {page.blank()}" for q in asked], numbered=True, start=number)
+        number += len(asked)
+
+    if key:
+        page.heading(w["derivations"])
+        for d in _derivations(ex, lang, forward):
+            if d is None:
+                page.heading(w["after"], 3)
+            else:
+                page.derivation(d)
+    return page.render(title)
+
+
+def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[Derivation | None]:
+    """The answer key's derivations: the forward pass; each parameter's backward derivation in
+    full when it computes something asked; the updates; the forward pass after the update
+    (``None`` marks where that begins)."""
+    sk = ex._sk
+    asked = {q.name for q in ex.questions}
+    out: list[Derivation | None] = [forward]
+    updates = []
+    shown: set[str] = set()
+    for p in ex._params_in_order:
+        d = explain(sk.output, sk.node[p], lang=lang, lr=ex.lr)
+        names = {
+            ex._aliases.get(_name(s.lhs.num.name, s.lhs.den.name), "")
+            for s in d.steps if _is_deriv(s.lhs) and s.kind != "plan"
+        }
+        if (names & asked) - shown:
+            out.append(dataclasses.replace(d, sections=[s for s in d.sections if s.title != "update"]))
+            shown |= names
+        if p + "+" in asked:
+            updates.extend(s for s in d.sections if s.title == "update")
+    if updates:
+        merged = dataclasses.replace(updates[0], steps=tuple(st for s in updates for st in s.steps))
+        out.append(dataclasses.replace(forward, sections=[merged]))
+    after = [q for q in ex.questions if q.kind == "after"]
+    if after:
+        computed = {a for a in sk.labels if sk.node[a].op is not None} | set(sk.params)
+        values = ex._truth.after()
+
+        def value_of(name: str) -> float | None:
+            base = name.removesuffix("+")
+            return values[id(sk.node[base])] if base in sk.node else None
+
+        sections = [
+            dataclasses.replace(
+                s, args=_after_names(s.args, computed), steps=tuple(_substitute(
+                    _after_names(dataclasses.replace(st, value=values[id(sk.node[st.lhs.name])]), computed), value_of,
+                ) for st in s.steps),
+            )
+            for s in forward.sections
+        ]
+        out += [None, dataclasses.replace(forward, sections=sections)]
+    return out
 
 
 def exercise(
