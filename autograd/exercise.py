@@ -362,15 +362,18 @@ class _Skeleton:
             add("target_sign", [a], {"at": a})
         if len(losses) > 1:
             add("target_sign", losses, {"at": ", ".join(losses)})
+        # net for out: where a node reads out_X, in the forward pass (computing the node) or in
+        # the backward pass (its local derivative); the activation's own derivative reads out too.
+        everywhere: list[tuple[str, str, str]] = []
         for y, z in self.pairs.items():
             f = self.node[y].op.name
-            readers = [*self.above[y], y]
-            for r in readers:
-                at = f"∂{y}/∂{z}" if r == y else r
-                add("net_for_out", [(y, r)], {"net": z, "out": y, "f": f, "at": at})
-            add("net_for_out", [(y, r) for r in readers], {"net": z, "out": y, "f": f, "at": ", ".join(readers)})
-        if self.pairs:
-            everywhere = [(y, r) for y in self.pairs for r in [*self.above[y], y]]
+            sites = [(y, r, phase) for r in self.above[y] for phase in ("forward", "backward")] + [(y, y, "backward")]
+            for site in sites:
+                at = f"∂{y}/∂{z}" if site[1] == y else f"∂{site[1]}/∂·" if site[2] == "backward" else site[1]
+                add("net_for_out", [site], {"net": z, "out": y, "f": f, "at": at})
+            add("net_for_out", sites, {"net": z, "out": y, "f": f, "at": ", ".join(self.above[y])})
+            everywhere += sites
+        if len(self.pairs) > 1:
             add("net_for_out", everywhere, {"net": "net", "out": "out", "f": "f", "at": "every neuron"})
         for kind in ("out_for_net", "function_for_derivative"):
             for y, z in self.pairs.items():
@@ -434,10 +437,10 @@ class _World:
             values[id(v)] = x
         return values
 
-    def _read(self, reader: Value, slot: int, values: Mapping[int, float]) -> float:
+    def _read(self, reader: Value, slot: int, values: Mapping[int, float], phase: str = "forward") -> float:
         """An operand's value as ``reader`` reads it (net in place of out, with that mistake)."""
         p = reader.parents[slot]
-        if p.label in self.sk.pairs and self._has("net_for_out", (p.label, self.sk.owner.get(id(reader)))):
+        if p.label in self.sk.pairs and self._has("net_for_out", (p.label, self.sk.owner.get(id(reader)), phase)):
             return values[id(self.sk.node[self.sk.pairs[p.label]])]
         return values[id(p)]
 
@@ -455,7 +458,7 @@ class _World:
 
     def _partial(self, v: Value, slot: int) -> float:
         values = self.forward()
-        operands = [self._read(v, s, values) for s in range(len(v.parents))]
+        operands = [self._read(v, s, values, "backward") for s in range(len(v.parents))]
         if self._has("updated_weights", "*"):
             for s, p in enumerate(v.parents):
                 if p.label in self.sk.params:
@@ -471,7 +474,7 @@ class _World:
                     out = float(v.op.forward(out))
                 except (ArithmeticError, ValueError):
                     return math.nan
-            elif self._has("net_for_out", (y, y)):
+            elif self._has("net_for_out", (y, y, "backward")):
                 out = values[id(self.sk.node[self.sk.pairs[y]])]
         try:
             local = float(v.op.partial(slot).fn(out, *operands))
@@ -1060,8 +1063,9 @@ class Exercise:
             return [p + "+" for p in sk.params]
         return [a]
 
-    def _suggest(self, name: str) -> str:
-        close = difflib.get_close_matches(name, list(self._catalogue) + list(self._aliases), n=1)
+    def _suggest(self, name: str, among: Iterable[str] | None = None) -> str:
+        names = list(among) if among is not None else [n for n in [*self._catalogue, *self._aliases] if ":" not in n]
+        close = difflib.get_close_matches(name, names, n=1)
         return f" (did you mean {close[0]!r}?)" if close else ""
 
     # checking ----------------------------------------------------------------------------------
@@ -1111,7 +1115,7 @@ class Exercise:
                 if canonical in self._catalogue:
                     problems.append(w["not_asked"].format(key))
                 else:
-                    hint = self._suggest(name or "")
+                    hint = self._suggest(name or "", self._by_name)
                     close = hint and w["did_you_mean"].format(hint.split("'")[1])
                     problems.append(w["unknown"].format(key, close or ""))
                 continue
@@ -1246,11 +1250,12 @@ class Exercise:
         mine = _render(_substitute(formula, yours), "text", lang, numeric=True)
         truth = _render(formula, "text", lang, numeric=True)
         mine_value, true_value = world.value(key), q.value
+        colon = "：" if lang == "zh" else ": "
         if mine != truth or _number(mine_value) != _number(true_value):
-            lines.append(f"  {w['yours']}: {mine} = {_number(mine_value)}")
-            lines.append(f"  {w['true']}: {truth} = {_number(true_value)}")
+            lines.append(f"  {w['yours']}{colon}{mine} = {_number(mine_value)}")
+            lines.append(f"  {w['true']}{colon}{truth} = {_number(true_value)}")
         else:
-            lines.append(f"  {w['true']}: {truth} = {_number(true_value)}")
+            lines.append(f"  {w['true']}{colon}{truth} = {_number(true_value)}")
             lines.append("  " + w["inputs_right_all_along" if _all_along else "inputs_right"])
         return "\n".join(lines)
 
