@@ -113,8 +113,9 @@ def _evaluate(node: ast.expr, scope: dict[str, Any]) -> Any:
 def _asserted_values(statement: str, scope: dict[str, Any]) -> list[tuple[str, str, Value]]:
     """(expression text, "grad" or "data", Value) for each ``X.grad`` / ``X.data`` in the
     statement where X is a Value."""
+    source = textwrap.dedent(statement)
     try:
-        tree = ast.parse(textwrap.dedent(statement))
+        tree = ast.parse(source)
     except SyntaxError:
         return []
     found: list[tuple[str, str, Value]] = []
@@ -127,7 +128,7 @@ def _asserted_values(statement: str, scope: dict[str, Any]) -> list[tuple[str, s
                 continue
             if isinstance(v, Value) and (id(v), node.attr) not in seen:
                 seen.add((id(v), node.attr))
-                found.append((ast.unparse(node), node.attr, v))
+                found.append((ast.get_source_segment(source, node) or ast.unparse(node), node.attr, v))
     return found
 
 

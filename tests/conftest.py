@@ -9,3 +9,6 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# pytester runs test files in a sandbox (tests/test_testing.py checks the pytest plugin's reports).
+pytest_plugins = ["pytester"]
