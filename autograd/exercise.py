@@ -687,35 +687,40 @@ def _is_sym(e: Any) -> bool:
     return dataclasses.is_dataclass(e) and hasattr(e, "name") and hasattr(e, "value") and not _is_deriv(e)
 
 
+def _map_symbols(e: Any, change: Any) -> Any:
+    """The expression (or step, or section args) rebuilt with every symbol and derivative ``x``
+    replaced by ``change(x)``. Formulas are at most a few dozen nodes deep (explain folds bigger
+    ones), so this recursion is shallow."""
+    if _is_deriv(e) or _is_sym(e):
+        return change(e)
+    if dataclasses.is_dataclass(e):
+        fields = {f.name: _map_symbols(getattr(e, f.name), change) for f in dataclasses.fields(e)}
+        return dataclasses.replace(e, **fields)
+    if isinstance(e, tuple):
+        return tuple(_map_symbols(x, change) for x in e)
+    if isinstance(e, Mapping):
+        return {k: _map_symbols(x, change) for k, x in e.items()}
+    return e
+
+
 def _substitute(e: Any, value_of: Any) -> Any:
     """The expression with each symbol's and derivative's number replaced by ``value_of(name)``
-    (``None``: keep it). Formulas are at most a few dozen nodes deep (explain folds bigger ones)."""
-    if _is_deriv(e):
-        x = value_of(_name(e.num.name, e.den.name))
-        return e if x is None else dataclasses.replace(e, value=x)
-    if _is_sym(e):
-        x = value_of(normalise(e.name))
-        return e if x is None else dataclasses.replace(e, value=x)
-    if dataclasses.is_dataclass(e):
-        return dataclasses.replace(e, **{f.name: _substitute(getattr(e, f.name), value_of) for f in dataclasses.fields(e)})
-    if isinstance(e, tuple):
-        return tuple(_substitute(x, value_of) for x in e)
-    if isinstance(e, Mapping):
-        return {k: _substitute(x, value_of) for k, x in e.items()}
-    return e
+    (``None``: keep it)."""
+
+    def change(x: Any) -> Any:
+        value = value_of(_name(x.num.name, x.den.name) if _is_deriv(x) else normalise(x.name))
+        return x if value is None else dataclasses.replace(x, value=value)
+
+    return _map_symbols(e, change)
 
 
 def _after_names(e: Any, computed: set[str]) -> Any:
     """A forward formula with every computed node and parameter renamed X⁺ (after the update)."""
-    if _is_sym(e) and e.name in computed:
-        return dataclasses.replace(e, name=e.name + "⁺")
-    if dataclasses.is_dataclass(e):
-        return dataclasses.replace(e, **{f.name: _after_names(getattr(e, f.name), computed) for f in dataclasses.fields(e)})
-    if isinstance(e, tuple):
-        return tuple(_after_names(x, computed) for x in e)
-    if isinstance(e, Mapping):
-        return {k: _after_names(x, computed) for k, x in e.items()}
-    return e
+
+    def rename(x: Any) -> Any:
+        return dataclasses.replace(x, name=x.name + "⁺") if _is_sym(x) and x.name in computed else x
+
+    return _map_symbols(e, rename)
 
 
 # --- verdicts and the report -------------------------------------------------------------------
@@ -1024,7 +1029,7 @@ class Exercise:
         for item in items:
             if item in PHASES:
                 if item in ("update", "all") and self.lr is None:
-                    raise ValueError(f"exercise: ask={item!r} includes the update, which needs a learning rate: pass lr=...")
+                    raise ValueError(f"exercise: ask={item!r} includes the update, which needs a learning rate: lr=...")
                 wanted = ("forward", "backward", "update") if item == "all" else (item,)
                 chosen |= {n for n, q in self._catalogue.items() if q.phase in wanted}
                 continue
