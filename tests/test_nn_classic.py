@@ -1,7 +1,7 @@
 """Worked proofs: the classic 2-2-2 network reproduces the published numbers.
 
-Published figures are compared at the precision they are printed with (``round(x, d) ==
-printed``), so every printed digit must match.
+Published figures are compared at the precision they are printed with (``assert_published``),
+so every printed digit must match.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import pytest
 
 import nn
 from autograd import topological_order
+from autograd.exercise import read_number
+from autograd.testing import assert_published
 from nn.examples import (
     CLASSIC_BIASES,
     CLASSIC_INPUTS,
@@ -28,12 +30,6 @@ PUBLISHED_STEP = {
     "w5": "0.35891648", "w6": "0.408666186", "w7": "0.511301270", "w8": "0.561370121",
     "w1": "0.149780716", "w2": "0.19956143", "w3": "0.24975114", "w4": "0.29950229",
 }
-
-
-def printed(x: float, text: str) -> bool:
-    """x agrees with the printed decimal ``text`` in every printed digit."""
-    decimals = len(text.split(".")[1])
-    return f"{x:.{decimals}f}" == text
 
 
 def one_step(net: nn.Network, lr: float = 0.5) -> None:
@@ -56,14 +52,14 @@ def test_classic_network_matches_hand_built_values() -> None:
         assert labels[name].data == ref[name].data, name
     for name in CLASSIC_WEIGHTS:
         assert net[name].grad == pytest.approx(ref[name].grad, rel=1e-15, abs=0), name
-    assert printed(E.data, "0.298371109")  # the published E_total before training
+    assert_published(E.data, "0.298371109", what="E_total before training")
 
 
 def test_one_step_gives_every_published_weight_and_leaves_biases() -> None:
     net = classic_network()
     one_step(net)
     for name, text in PUBLISHED_STEP.items():
-        assert printed(net[name].data, text), (name, net[name].data, text)
+        assert_published(net[name].data, text, what=f"{name}⁺")
     for name, b in CLASSIC_BIASES.items():
         assert net[name].data == b
         assert net[name].grad == 0.0
@@ -72,19 +68,19 @@ def test_one_step_gives_every_published_weight_and_leaves_biases() -> None:
 def test_error_after_one_step_is_exact() -> None:
     net = classic_network()
     one_step(net)
-    assert printed(nn.evaluate(net, [X], [T]), "0.291027774")
+    assert_published(nn.evaluate(net, [X], [T]), "0.291027774", what="E_total after one step")
 
 
 def test_ten_thousand_steps() -> None:
     net = classic_network()
     history = nn.train(net, [X], [T], lr=0.5, epochs=10_000, mode="batch")
     assert history.epochs == 10_000 and history.stop == "epochs"
-    assert f"{history.train_error[-1]:.7e}" == "3.5101878e-05"
+    assert_published(history.train_error[-1], "3.5101878e-05", what="E_total after 10,000 steps")
     o1, o2 = (o.data for o in net(X))
-    assert printed(o1, "0.015913620")
-    assert printed(o2, "0.984064274")
+    assert_published(o1, "0.015913620", what="out_o1")
+    assert_published(o2, "0.984064274", what="out_o2")
     # the history is the error of the weights after each epoch
-    assert printed(history.train_error[1], "0.291027774")
+    assert_published(history.train_error[1], "0.291027774", what="E_total after the first epoch")
 
 
 def layer_by_layer_step(net: nn.Network, lr: float) -> None:
@@ -114,15 +110,15 @@ def test_published_summary_comes_from_updating_hidden_weights_with_new_output_we
     layer_by_layer_step(net, 0.5)
     # output weights are as published; hidden weights move differently from the published w1..w4
     for name in ("w5", "w6", "w7", "w8"):
-        assert printed(net[name].data, PUBLISHED_STEP[name])
-    assert not printed(net["w1"].data, PUBLISHED_STEP["w1"])
-    assert printed(nn.evaluate(net, [X], [T]), "0.291027924")  # the published summary's figure
+        assert_published(net[name].data, PUBLISHED_STEP[name], what=f"{name}⁺")
+    assert not read_number(PUBLISHED_STEP["w1"]).matches(net["w1"].data)
+    assert_published(nn.evaluate(net, [X], [T]), "0.291027924", what="the published summary's error")
     for _ in range(9_999):
         layer_by_layer_step(net, 0.5)
     o1, o2 = (o.data for o in net(X))
-    assert printed(o1, "0.015912196")
-    assert printed(o2, "0.984065734")
-    assert f"{nn.evaluate(net, [X], [T]):.7e}" == "3.5084786e-05"
+    assert_published(o1, "0.015912196", what="out_o1")
+    assert_published(o2, "0.984065734", what="out_o2")
+    assert_published(nn.evaluate(net, [X], [T]), "3.5084786e-05", what="E_total after 10,000 layer-by-layer steps")
 
 
 @pytest.mark.parametrize(
@@ -139,5 +135,5 @@ def test_other_candidate_deviations_do_not_give_the_published_summary(deviation:
         for p in net.parameters():
             p.data = round(p.data, 9)
     error = nn.evaluate(net, [X], [T])
-    assert not printed(error, "0.291027924")
+    assert not read_number("0.291027924").matches(error)
     assert math.isfinite(error)
