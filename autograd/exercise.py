@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import numbers
 import re
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from .derive import Derivation, explain, explain_forward
 from .graph import topological_order
-from .ops import OPS
+from .ops import OPS, fill
 
 if TYPE_CHECKING:
     from .value import Value
@@ -363,13 +364,15 @@ class _Skeleton:
         if len(losses) > 1:
             add("target_sign", losses, {"at": ", ".join(losses)})
         # net for out: where a node reads out_X, in the forward pass (computing the node) or in
-        # the backward pass (its local derivative); the activation's own derivative reads out too.
+        # the backward pass (its local derivative). (Not inside out_X's own derivative: a row may
+        # compute out(1 − out) from its operand as well, so "net in place of out" has no value
+        # the row can give there.)
         everywhere: list[tuple[str, str, str]] = []
         for y, z in self.pairs.items():
             f = self.node[y].op.name
-            sites = [(y, r, phase) for r in self.above[y] for phase in ("forward", "backward")] + [(y, y, "backward")]
+            sites = [(y, r, phase) for r in self.above[y] for phase in ("forward", "backward")]
             for site in sites:
-                at = f"∂{y}/∂{z}" if site[1] == y else f"∂{site[1]}/∂·" if site[2] == "backward" else site[1]
+                at = f"∂{site[1]}/∂·" if site[2] == "backward" else site[1]
                 add("net_for_out", [site], {"net": z, "out": y, "f": f, "at": at})
             add("net_for_out", sites, {"net": z, "out": y, "f": f, "at": ", ".join(self.above[y])})
             everywhere += sites
@@ -395,6 +398,61 @@ class _Skeleton:
 
 def _name(num: str, den: str) -> str:
     return f"d{num}/d{den}"
+
+
+def _forward(op: Any, operands: Sequence[float]) -> float:
+    try:
+        return float(op.forward(*operands))
+    except (ArithmeticError, ValueError):
+        return math.nan
+
+
+class _Seen(dict):
+    """Records the placeholders ``fill`` looks up."""
+
+    def get(self, key: str, default: Any = None) -> str:
+        self[key] = key
+        return key
+
+
+@functools.cache
+def _placeholders(template: str) -> frozenset[str]:
+    """The names a formula template uses: ``{out}(1 − {out})`` → {"out"}."""
+    seen = _Seen()
+    fill(template, seen)
+    return frozenset(seen)
+
+
+def _inverse(op: Any, y: float, guess: float) -> float:
+    """An operand ``a`` with ``op.forward(a) == y`` for a monotone one-operand row (NaN when
+    ``y`` is outside its range), by bisection from a bracket grown around ``guess``."""
+    if not math.isfinite(y) or not math.isfinite(guess):
+        return math.nan
+    lo, hi = guess - 1.0, guess + 1.0
+    f_lo, f_hi = _forward(op, [lo]), _forward(op, [hi])
+    for _ in range(64):
+        if not (math.isfinite(f_lo) and math.isfinite(f_hi)) or f_lo == f_hi:
+            return math.nan
+        up = f_lo < f_hi
+        if (f_lo <= y <= f_hi) if up else (f_hi <= y <= f_lo):
+            break
+        width = hi - lo
+        if (y < f_lo) == up:
+            lo, f_lo = lo - width, _forward(op, [lo - width])
+        else:
+            hi, f_hi = hi + width, _forward(op, [hi + width])
+    else:
+        return math.nan
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        f_mid = _forward(op, [mid])
+        if (f_mid < y) == up:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 class _World:
@@ -457,6 +515,9 @@ class _World:
     # local derivatives -----------------------------------------------------------------------
 
     def _partial(self, v: Value, slot: int) -> float:
+        """The local derivative of ``v`` for operand ``slot`` as its formula reads with this
+        world's numbers: out(1 − out) with the learner's out, whatever operand the row's own
+        function also reads (a row may compute the same number from its operand, for accuracy)."""
         values = self.forward()
         operands = [self._read(v, s, values, "backward") for s in range(len(v.parents))]
         if self._has("updated_weights", "*"):
@@ -468,16 +529,17 @@ class _World:
         if y in self.sk.pairs:
             if self._has("function_for_derivative", y):
                 return out
-            if self._has("out_for_net", y):
+            if self._has("out_for_net", y):  # the derivative taken at out
                 operands = [out]
-                try:
-                    out = float(v.op.forward(out))
-                except (ArithmeticError, ValueError):
-                    return math.nan
-            elif self._has("net_for_out", (y, y, "backward")):
-                out = values[id(self.sk.node[self.sk.pairs[y]])]
+                out = _forward(v.op, operands)
+        row = v.op.partial(slot)
+        shown = _placeholders(row.text)
+        if "out" not in shown:  # the formula is in the operands: the result follows from them
+            out = _forward(v.op, operands)
+        elif not shown & set(v.op.operands) and len(operands) == 1 and _forward(v.op, operands) != out:
+            operands = [_inverse(v.op, out, operands[0])]  # in out alone: an operand that gives this out
         try:
-            local = float(v.op.partial(slot).fn(out, *operands))
+            local = float(row.fn(out, *operands))
         except (ArithmeticError, ValueError):
             return math.nan
         if slot == 0 and self._has("target_sign", v.label):
@@ -1188,10 +1250,13 @@ class Exercise:
             self._variants = self._sk.variants()
         for fixed in (others, {}):
             clean = _World(self._sk, self.lr, fixed)
-            for variant in self._variants:
+            found: list[tuple[float, int, _Variant]] = []
+            for k, variant in enumerate(self._variants):
                 x = _World(self._sk, self.lr, fixed, variant, clean).value(q.name)
                 if n.matches(x) and not n.matches(q.value):
-                    return variant, not fixed
+                    found.append((abs(x - float(n)), k, variant))
+            if found:  # several can match a short answer: the one closest to it explains it best
+                return min(found)[2], not fixed
         return None
 
     def worksheet(self, format: str = "markdown", lang: str = "en") -> str:
