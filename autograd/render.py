@@ -465,6 +465,7 @@ def _drawing_class() -> type:
             except graphviz.ExecutableNotFound:
                 return {"text/plain": f"{_missing_dot('SVG')}\n\n{self.source}"}
 
+    Drawing.__module__, Drawing.__qualname__ = __name__, "Drawing"  # not "_drawing_class.<locals>.Drawing"
     return Drawing
 
 

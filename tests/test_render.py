@@ -374,3 +374,18 @@ def test_importing_the_packages_does_not_import_graphviz():
     code = "import sys, autograd, nn; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_labels_graphviz_would_reject_are_drawn_as_text():
+    # An empty label, and control characters (a bell, a form feed, U+2028), made DOT that dot refused.
+    x = Value(2.0, label="")
+    y = (x * Value(3.0, label="a\x07b\x0cc\u2028d")).labelled('<b>"q"</b>')
+    text = dot_source(y)
+    assert "\x07" not in text and "\x0c" not in text and "\u2028" not in text
+    classes, texts = parse_svg(to_svg(draw(y)))  # dot accepts it
+    assert "a\\x07b\\x0cc\\u2028d" in texts and '<b>"q"</b>' in texts
+
+
+def test_a_drawing_says_what_it_is():
+    assert type(draw(Value(1.0, label="x"))).__qualname__ == "Drawing"
+    assert repr(type(draw(Value(1.0, label="x")))) == "<class 'autograd.render.Drawing'>"

@@ -31,7 +31,7 @@ from .lang import STRINGS
 if TYPE_CHECKING:
     from ..expr import Derivation, Expr, Step
 
-__all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render", "check_lang", "Notation"]
+__all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render_expr", "check_lang", "Notation"]
 
 
 def check_lang(lang: str) -> None:
@@ -223,16 +223,16 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
     return "".join(out)
 
 
-def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
+def render_expr(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
     """An expression as (string, precedence, starts with a minus sign). ``numeric=True`` writes
     every symbol and partial derivative as its value.
 
     >>> from autograd.expr import Sym, Tmpl
     >>> from autograd.ops import MUL
     >>> e = Tmpl(MUL.text, MUL.latex, {"a": Sym("w5", 0.4), "b": Sym("out_h1", 0.59327)}, MUL.precedence)
-    >>> render(e, Notation("text"))[0], render(e, Notation("text"), numeric=True)[0]
+    >>> render_expr(e, Notation("text"))[0], render_expr(e, Notation("text"), numeric=True)[0]
     ('w5·out_h1', '0.4 × 0.59327')
-    >>> print(render(e, Notation("latex"))[0])
+    >>> print(render_expr(e, Notation("latex"))[0])
     w_{5} \\cdot \\mathrm{out}_{\\mathrm{h1}}
     """
     from ..expr import Deriv, Elided, Join, Num, Sym, Tmpl
@@ -252,7 +252,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
     if isinstance(e, Deriv):
         return nota.partial(nota.label(e.num.name, e.num.latex), nota.label(e.den.name, e.den.latex)), ATOM, False
     if isinstance(e, Join):
-        parts = [render(item, nota, numeric) for item in e.items]
+        parts = [render_expr(item, nota, numeric) for item in e.items]
         if e.kind == "product":
             sep, need = nota.times(numeric), PRODUCT
         else:
@@ -265,7 +265,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
         template = nota.template(e.text, e.latex)
         if e.separator:
             return _join_variadic(e, template, nota, numeric)
-        args = {k: render(v, nota, numeric) for k, v in e.args.items()}
+        args = {k: render_expr(v, nota, numeric) for k, v in e.args.items()}
         s = _fill(template, args, nota, numeric)
         single = _SENTINEL_RE.fullmatch(fill(template, _Sentinels()))
         if single is not None:
@@ -277,7 +277,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
 
 
 def _join_variadic(e, template: str, nota: Notation, numeric: bool) -> tuple[str, int, bool]:
-    parts = [render(item, nota, numeric) for item in e.args]
+    parts = [render_expr(item, nota, numeric) for item in e.args]
     need = e.precedence
     out = []
     for i, (s, prec, minus) in enumerate(parts):
@@ -300,20 +300,20 @@ def _words(key: str, args: tuple, lang: str, nota: Notation, wrap, math: bool = 
             out.append(wrap(piece) if piece else "")
         else:
             arg = args[int(piece)]
-            formula = str(arg) if isinstance(arg, (str, int)) else render(arg, nota)[0]
+            formula = str(arg) if isinstance(arg, (str, int)) else render_expr(arg, nota)[0]
             out.append(f"${formula}$" if math and not isinstance(arg, (str, int)) else formula)
     return "".join(out)
 
 
 def _step_parts(step: Step, nota: Notation) -> list[str]:
     """The sides of ``lhs = formula = numbers = value``, without repeats."""
-    parts = [render(step.lhs, nota)[0]] if step.lhs is not None else []
+    parts = [render_expr(step.lhs, nota)[0]] if step.lhs is not None else []
     if step.formula is not None:
-        symbolic = render(step.formula, nota)[0]
+        symbolic = render_expr(step.formula, nota)[0]
         if step.show_formula:
             parts.append(symbolic)
         if step.kind != "plan":
-            parts.append(render(step.formula, nota, numeric=True)[0])
+            parts.append(render_expr(step.formula, nota, numeric=True)[0])
     if step.value is not None and step.kind != "plan":
         parts.append(nota.number(step.value))
     kept: list[str] = []
