@@ -729,10 +729,12 @@ class Question:
         return f"{self.text} = ?  ({en})" if lang == "en" else f"{self.text} = ?（{zh}）"
 
 
-def _render(expr: Any, fmt: str, lang: str = "en", numeric: bool = False, digits: int = 9) -> str:
-    from .printing import Notation, render
+def _render(expr: Any, fmt: str, lang: str = "en", numeric: bool = False, in_html: bool = False) -> str:
+    """An expression in ``fmt`` ("text", "latex" or "html"); ``in_html``: LaTeX maths that sits in
+    Markdown or HTML."""
+    from .printing import Notation, render_expr
 
-    return render(expr, Notation(fmt, digits, False, lang), numeric)[0]
+    return render_expr(expr, Notation(fmt, 9, False, lang, in_html=in_html), numeric)[0]
 
 
 def _number(x: float, digits: int = 9) -> str:
@@ -1401,22 +1403,20 @@ class _Page:
 
     def text(self, s: str) -> str:
         """Plain words, escaped for the format."""
-        if self.fmt == "latex":
-            for char, escaped in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#")):
-                s = s.replace(char, escaped)
-            return s
-        if self.fmt == "html":
-            import html
+        from . import escape
 
-            return html.escape(s, quote=False)
-        return re.sub(r"([\\`*_\[\]$])", r"\\\1", s)
+        return {"latex": escape.latex_text, "html": escape.html, "markdown": escape.markdown}[self.fmt](s)
+
+    def formula(self, expr: Any) -> str:
+        """An expression as this page writes maths (LaTeX in Markdown and LaTeX, HTML in HTML)."""
+        if self.fmt == "html":
+            return _render(expr, "html", self.lang)
+        return _render(expr, "latex", self.lang, in_html=self.fmt == "markdown")
 
     def math(self, expr: Any, rhs: str | None = None) -> str:
         """An expression (and ``= rhs``) as inline maths."""
-        if self.fmt == "html":
-            return _render(expr, "html", self.lang) + ("" if rhs is None else f" = {rhs}")
-        inner = _render(expr, "latex", self.lang) + ("" if rhs is None else f" = {rhs}")
-        return f"${inner}$"
+        inner = self.formula(expr) + ("" if rhs is None else f" = {rhs}")
+        return inner if self.fmt == "html" else f"${inner}$"
 
     def number(self, x: float) -> str:
         return _number(x) if self.fmt == "html" else _number(x).replace("−", "-")
@@ -1517,7 +1517,7 @@ def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool) -> str:
     page.heading(w["network"])
     page.paragraph(w["network_text"])
     formulas = [s for s in forward.steps if s.kind == "forward"]
-    page.items([page.math(s.lhs, _render(s.formula, "html" if fmt == "html" else "latex", lang)) for s in formulas])
+    page.items([page.math(s.lhs, page.formula(s.formula)) for s in formulas])
     if ex.diagram:
         page.diagram(ex.diagram)
 
