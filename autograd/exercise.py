@@ -841,6 +841,20 @@ WORDS = {
     },
 }
 
+TERMINAL_WORDS = {
+    "en": {
+        "how": "Answer each question with a number as you worked it out (Enter skips it, q stops); "
+        "after an answer that is not right, h shows a hint.\n",
+        "skipped": "– skipped",
+        "hint?": "h for a hint, Enter to go on: ",
+    },
+    "zh": {
+        "how": "逐题输入你算出的数（直接回车跳过，输入 q 结束）；答得不对时，输入 h 查看提示。\n",
+        "skipped": "– 跳过",
+        "hint?": "输入 h 查看提示，回车继续：",
+    },
+}
+
 MISTAKE_TITLES = {
     "forgot_lr": ("forgot the learning rate", "忘了学习率"),
     "lr_sign": ("the sign of the update", "更新的符号"),
@@ -1132,10 +1146,14 @@ class Exercise:
             return [p + "+" for p in sk.params]
         return [a]
 
-    def _suggest(self, name: str, among: Iterable[str] | None = None) -> str:
+    def _closest(self, name: str, among: Iterable[str] | None = None) -> str | None:
         names = list(among) if among is not None else [n for n in [*self._catalogue, *self._aliases] if ":" not in n]
         close = difflib.get_close_matches(name, names, n=1)
-        return f" (did you mean {close[0]!r}?)" if close else ""
+        return close[0] if close else None
+
+    def _suggest(self, name: str) -> str:
+        close = self._closest(name)
+        return f" (did you mean {close!r}?)" if close else ""
 
     # checking ----------------------------------------------------------------------------------
 
@@ -1167,6 +1185,17 @@ class Exercise:
         from .printing import check_lang
 
         check_lang(lang)
+        verdicts, problems = self._verdicts(answers, lang)
+        first = next((v for v in verdicts if v.status in ("wrong", "mistake", "carried")), None)
+        hint = None
+        if first is not None:
+            hint = self.hint(first.question.name, answers, lang=lang, _all_along=first.all_along)
+        return Report(verdicts, problems, first, hint, lang)
+
+    def _verdicts(
+        self, answers: Mapping[str, object], lang: str, only: Question | None = None
+    ) -> tuple[list[Verdict], list[str]]:
+        """A verdict for every question (or ``only`` one), and the problems with the answers."""
         if not isinstance(answers, Mapping):
             raise TypeError(
                 "check: answers must be a mapping from question names to numbers, such as {'net_h1': '0.3775'}; "
@@ -1184,9 +1213,8 @@ class Exercise:
                 if canonical in self._catalogue:
                     problems.append(w["not_asked"].format(key))
                 else:
-                    hint = self._suggest(name or "", self._by_name)
-                    close = hint and w["did_you_mean"].format(hint.split("'")[1])
-                    problems.append(w["unknown"].format(key, close or ""))
+                    close = self._closest(name or "", self._by_name)
+                    problems.append(w["unknown"].format(key, w["did_you_mean"].format(close) if close else ""))
                 continue
             if canonical in spelled:
                 problems.append(w["twice"].format(spelled[canonical], key))
@@ -1198,12 +1226,8 @@ class Exercise:
                 invalid[canonical] = str(exc)
         fixed = {alias: float(n) for name, n in given.items() for alias in self._group(name)}
         wrong = {name for name, n in given.items() if not n.matches(self._by_name[name].value)}
-        verdicts = [self._verdict(q, given, invalid, fixed, wrong) for q in self.questions]
-        first = next((v for v in verdicts if v.status in ("wrong", "mistake", "carried")), None)
-        hint = None
-        if first is not None:
-            hint = self.hint(first.question.name, answers, lang=lang, _all_along=first.all_along)
-        return Report(verdicts, problems, first, hint, lang)
+        questions = self.questions if only is None else [only]
+        return [self._verdict(q, given, invalid, fixed, wrong) for q in questions], problems
 
     def _without(self, fixed: Mapping[str, float], name: str) -> dict[str, float]:
         group = set(self._group(name))
@@ -1278,6 +1302,69 @@ class Exercise:
         forward pass, each parameter's gradient by the chain rule, the updates, and the forward
         pass after the update."""
         return _worksheet(self, format, lang, key=True)
+
+    def run(self, *, lang: str = "en", stdin: Any = None, stdout: Any = None) -> Report:
+        """Ask the questions one by one in a terminal: print the network and the given numbers,
+        then for each question its prompt, read the answer from ``stdin`` (a line; Enter skips,
+        ``q`` stops), and print one verdict line, with the known mistake's explanation when
+        there is one; after an answer that is not right, ``h`` shows the hint. Ends with the
+        score, and returns the report of everything answered.
+
+        >>> import io
+        >>> from autograd import Value
+        >>> x = Value(3.0, label="x")
+        >>> ex = exercise((x * x).labelled("y"), ["y", "dy/dx"], title="Square")
+        >>> out = io.StringIO()
+        >>> _ = ex.run(stdin=io.StringIO("9\\n5\\nh\\n"), stdout=out)
+        >>> print(out.getvalue().split("shows a hint.")[1].strip())
+        [1/2] y = ?  (value) 9
+        ✓ y = 9: right (1 significant digit)
+        [2/2] ∂y/∂x = ?  (gradient) 5
+        ✗ ∂y/∂x = 5: wrong (no significant digit agrees)
+          h for a hint, Enter to go on: h
+        Hint: how ∂y/∂x is computed
+          ∂y/∂x = x + x
+          from the true numbers: 3 + 3 = 6
+          Your numbers going into it are right, so the slip is in this step.
+        Score: 1 of 2 right
+        """
+        import sys
+
+        stdin = sys.stdin if stdin is None else stdin
+        stdout = sys.stdout if stdout is None else stdout
+        w = TERMINAL_WORDS[lang]
+        print(_worksheet(self, "text", lang, key=False, questions=False), file=stdout)
+        print(w["how"], file=stdout)
+        echo = not (hasattr(stdin, "isatty") and stdin.isatty())  # piped answers: show them, as a terminal would
+
+        def read() -> str:
+            line = stdin.readline()
+            print(line.strip() if echo else "", end="\n" if echo else "", file=stdout)
+            return line
+
+        answers: dict[str, str] = {}
+        n = len(self.questions)
+        for i, q in enumerate(self.questions, 1):
+            print(f"[{i}/{n}] {q.prompt(lang)} ", end="", file=stdout, flush=True)
+            line = read()
+            if not line or line.strip().lower() == "q":
+                break
+            if not line.strip():
+                print(w["skipped"], file=stdout)
+                continue
+            answers[q.name] = line.strip()
+            (verdict,), _ = self._verdicts(answers, lang, only=q)
+            print(verdict.line(lang), file=stdout)
+            explanation = verdict.explanation(lang)
+            if explanation:
+                print("  " + explanation, file=stdout)
+            if verdict.status in ("wrong", "mistake", "carried", "invalid"):
+                print("  " + w["hint?"], end="", file=stdout, flush=True)
+                if read().strip().lower() == "h":
+                    print(self.hint(q.name, answers, lang=lang, _all_along=verdict.all_along), file=stdout)
+        report = self.check(answers, lang=lang)
+        print(report.score_line(), file=stdout)
+        return report
 
     def hint(
         self, name: str, answers: Mapping[str, object] | None = None, *, lang: str = "en", _all_along: bool = False
@@ -1383,11 +1470,12 @@ SHEET_WORDS = {
     },
 }
 
-FORMATS = ("markdown", "latex", "html")
+FORMATS = ("text", "markdown", "latex", "html")
 
 
 class _Page:
-    """A document of headings, paragraphs, lists and derivations in Markdown, LaTeX or HTML.
+    """A document of headings, paragraphs, lists and derivations in plain text, Markdown, LaTeX
+    or HTML.
 
     LaTeX is a complete document (``ctexart`` for Chinese) that compiles with a plain TeX
     installation; HTML a complete page that loads nothing from the network."""
@@ -1405,24 +1493,26 @@ class _Page:
         """Plain words, escaped for the format."""
         from . import escape
 
-        return {"latex": escape.latex_text, "html": escape.html, "markdown": escape.markdown}[self.fmt](s)
+        writer = {"text": escape.visible, "latex": escape.latex_text, "html": escape.html, "markdown": escape.markdown}
+        return writer[self.fmt](s)
 
     def formula(self, expr: Any) -> str:
         """An expression as this page writes maths (LaTeX in Markdown and LaTeX, HTML in HTML)."""
-        if self.fmt == "html":
-            return _render(expr, "html", self.lang)
+        if self.fmt in ("text", "html"):
+            return _render(expr, self.fmt, self.lang)
         return _render(expr, "latex", self.lang, in_html=self.fmt == "markdown")
 
     def math(self, expr: Any, rhs: str | None = None) -> str:
         """An expression (and ``= rhs``) as inline maths."""
         inner = self.formula(expr) + ("" if rhs is None else f" = {rhs}")
-        return inner if self.fmt == "html" else f"${inner}$"
+        return inner if self.fmt in ("text", "html") else f"${inner}$"
 
     def number(self, x: float) -> str:
-        return _number(x) if self.fmt == "html" else _number(x).replace("−", "-")
+        return _number(x) if self.fmt in ("text", "html") else _number(x).replace("−", "-")
 
     def heading(self, s: str, level: int = 2) -> None:
         self.parts.append({
+            "text": f"{self.text(s)}\n{'=-'[level > 1] * _width(s)}",
             "markdown": f"{'#' * level} {self.text(s)}",
             "latex": f"\\{'sub' * (level - 2)}section*{{{self.text(s)}}}",
             "html": f"<h{level}>{self.text(s)}</h{level}>",
@@ -1435,7 +1525,7 @@ class _Page:
     def items(self, entries: list[str], numbered: bool = False, start: int = 1) -> None:
         if not entries:
             return
-        if self.fmt == "markdown":
+        if self.fmt in ("text", "markdown"):
             self.parts.append("\n".join(f"{start + i}. {e}" if numbered else f"- {e}" for i, e in enumerate(entries)))
         elif self.fmt == "latex":
             env = "enumerate" if numbered else "itemize"
@@ -1449,10 +1539,14 @@ class _Page:
             self.parts.append(f"<{tag}{attr}>\n{body}\n</{tag}>")
 
     def blank(self) -> str:
-        return {"markdown": "\\_" * 12, "latex": r"\rule{4cm}{0.4pt}", "html": '<span class="blank"></span>'}[self.fmt]
+        if self.fmt == "html":
+            return '<span class="blank"></span>'
+        return {"text": "_" * 12, "markdown": "\\_" * 12, "latex": r"\rule{4cm}{0.4pt}"}[self.fmt]
 
     def derivation(self, d: Derivation) -> None:
-        if self.fmt == "markdown":
+        if self.fmt == "text":
+            self.parts.append(str(d))
+        elif self.fmt == "markdown":
             self.parts.append(d.to_markdown().rstrip("\n"))
         elif self.fmt == "latex":  # align* rather than aligned: a long derivation may break across pages
             self.parts.append(d.to_latex().replace("{aligned}", "{align*}"))
@@ -1464,7 +1558,7 @@ class _Page:
         the DOT text in Markdown; LaTeX relies on the formulas (a standalone document cannot
         run Graphviz)."""
         w = SHEET_WORDS[self.lang]
-        if self.fmt == "latex":
+        if self.fmt in ("text", "latex"):
             return
         if self.fmt == "html":
             try:
@@ -1485,6 +1579,8 @@ class _Page:
 
     def render(self, title: str) -> str:
         body = "\n\n".join(self.parts)
+        if self.fmt == "text":
+            return f"{self.text(title)}\n{'=' * _width(title)}\n\n{body}\n"
         if self.fmt == "markdown":
             return f"# {self.text(title)}\n\n{body}\n"
         if self.fmt == "latex":
@@ -1506,7 +1602,14 @@ class _Page:
         )
 
 
-def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool) -> str:
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool, questions: bool = True) -> str:
     page = _Page(fmt, lang)
     w = SHEET_WORDS[lang]
     sk = ex._sk
@@ -1530,15 +1633,18 @@ def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool) -> str:
         ("params", [v for v in leaves if v.requires_grad]),
     )
     entries = []
+    colon = "：" if lang == "zh" else ": "
     for group, values in groups:
         if values:
             shown = ", ".join(page.math(symbol[v.label], page.number(v.data)) for v in values)
-            entries.append(f"{page.text(w[group])}: {shown}")
+            entries.append(f"{page.text(w[group])}{colon}{shown}")
     if ex.lr is not None:
         eta = next(s for s in explain(sk.output, sk.node[sk.params[0]], lr=ex.lr).steps if s.kind == "update")
-        entries.append(f"{page.text(w['lr'])}: {page.math(eta.formula.args['eta'], page.number(ex.lr))}")
+        entries.append(f"{page.text(w['lr'])}{colon}{page.math(eta.formula.args['eta'], page.number(ex.lr))}")
     page.items(entries)
 
+    if not questions:  # the terminal mode asks them one by one
+        return page.render(title)
     page.heading(w["answers"] if key else w["questions"])
     if not key:
         page.paragraph(w["instructions"])
