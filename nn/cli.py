@@ -1,9 +1,10 @@
-"""The ``stepgrad`` command: the worked example, one parameter's derivation, train and predict.
+"""The ``stepgrad`` command: the worked example, one parameter's derivation, exercises, train and predict.
 
 ``stepgrad demo`` prints the step-by-step backpropagation example of the classic 2-2-2 network
 and writes its computation graph and network diagram; ``stepgrad explain --param w1`` derives one
-weight's gradient; ``stepgrad train`` and ``stepgrad predict`` are the seed's MATLAB recipe
-(textread, premnmx, newff, train, sim, postmnmx) on text data files.
+weight's gradient; ``stepgrad exercise`` writes a worksheet and its answer key, or asks the
+questions in the terminal; ``stepgrad train`` and ``stepgrad predict`` are the seed's MATLAB
+recipe (textread, premnmx, newff, train, sim, postmnmx) on text data files.
 
 A user's mistake (a missing file, a malformed line, a bad option) ends with one line on stderr
 and exit status 1 (2 for command-line syntax, as argparse does), never a traceback, and nothing
@@ -347,19 +348,60 @@ def explain_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- exercises: the learner computes, stepgrad checks ---------------------------------------------
+
+SHEET_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".html": "html", ".htm": "html",
+                  ".txt": "text"}
+
+
+def exercise_command(args: argparse.Namespace) -> int:
+    """Write the worksheet (--out) and answer key (--key) of the classic network or a seeded
+    variant; without either, ask the questions in the terminal."""
+    from autograd.exercise import FORMATS
+
+    from .examples import classic_exercise
+
+    files = [(path, option, kind) for path, option, kind in ((args.out, "--out", "sheet"), (args.key, "--key", "key"))
+             if path is not None]
+    if len(files) == 2 and args.out.resolve() == args.key.resolve():
+        raise CommandError("--out and --key name the same file; give the answer key its own")
+    formats = {}
+    for path, option, _ in files:
+        _check_writable(path, option, "sheet.md")
+        fmt = args.format or SHEET_SUFFIXES.get(path.suffix.lower())
+        if fmt is None:
+            raise CommandError(f"{option} {str(path)!r}: cannot tell the format from the suffix; name it .md, .tex, "
+                               f".html or .txt, or give --format ({', '.join(FORMATS)})")
+        formats[option] = fmt
+    ask = [part.strip() for part in args.ask.split(",") if part.strip()]
+    try:
+        ex = classic_exercise(args.seed, ask=ask or "all")
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"--ask {args.ask!r}: {exc}") from None
+    if not files:
+        ex.run(lang=args.lang)
+        return 0
+    texts = {option: (ex.worksheet if kind == "sheet" else ex.answer_key)(formats[option], args.lang)
+             for _, option, kind in files}
+    for path, option, _ in files:
+        _write_atomically(path, texts[option])
+    print(f"stepgrad exercise: wrote {', '.join(str(path) for path, _, _ in files)}", file=sys.stderr)
+    return 0
+
+
 # --- train and predict: the seed's MATLAB recipe -------------------------------------------------
 
 MODEL_FORMAT = "stepgrad.model"
 LOSS = "mse"  # MATLAB's default performance function; --goal is on it, in scaled units
 
 
-def _check_writable(path: Path) -> None:
+def _check_writable(path: Path, option: str = "--save", example: str = "model.json") -> None:
     """Refuse an output path that cannot be written, before any work is done."""
     if path.is_dir():
-        raise CommandError(f"--save {str(path)!r} is a folder; give a file name such as model.json")
+        raise CommandError(f"{option} {str(path)!r} is a folder; give a file name such as {example}")
     folder = path.parent
     if not folder.is_dir():
-        raise CommandError(f"--save {str(path)!r}: the folder {str(folder)!r} does not exist")
+        raise CommandError(f"{option} {str(path)!r}: the folder {str(folder)!r} does not exist")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -600,6 +642,20 @@ def _parser() -> argparse.ArgumentParser:
     show_options(p)
     p.add_argument("--lr", type=float, default=None, help="also show the update with this learning rate")
     p.set_defaults(run=explain_command)
+
+    p = commands.add_parser("exercise", help="a worksheet and answer key of the classic network, or the questions "
+                            "asked one by one in the terminal")
+    p.add_argument("--seed", type=int, default=None,
+                   help="a variant of the network with numbers of its own (default: the published numbers)")
+    p.add_argument("--ask", default="all", metavar="WHAT",
+                   help="what to compute: forward, backward, update, all (default), or quantities such as "
+                   "'dE_total/dw5,w5+', separated by commas")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the sheet and the questions (default en)")
+    p.add_argument("--out", type=Path, metavar="SHEET", help="write the worksheet here (.md, .tex, .html or .txt)")
+    p.add_argument("--key", type=Path, metavar="KEY", help="write the answer key here")
+    p.add_argument("--format", choices=("text", "markdown", "latex", "html"), default=None,
+                   help="format of --out and --key (default: from each file's suffix)")
+    p.set_defaults(run=exercise_command)
 
     p = commands.add_parser("train", help="train a network on a data file (the MATLAB newff/premnmx recipe)")
     p.add_argument("train", type=Path, metavar="TRAIN", help="training data: inputs, then target(s), a line each")
