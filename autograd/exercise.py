@@ -42,6 +42,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .derive import Derivation, explain, explain_forward
+from .document import FORMATS, width
 from .graph import topological_order
 from .ops import OPS, fill
 
@@ -1470,7 +1471,6 @@ SHEET_WORDS = {
     },
 }
 
-FORMATS = ("text", "markdown", "latex", "html")
 
 
 class _Page:
@@ -1512,7 +1512,7 @@ class _Page:
 
     def heading(self, s: str, level: int = 2) -> None:
         self.parts.append({
-            "text": f"{self.text(s)}\n{'=-'[level > 1] * _width(s)}",
+            "text": f"{self.text(s)}\n{'=-'[level > 1] * width(s)}",
             "markdown": f"{'#' * level} {self.text(s)}",
             "latex": f"\\{'sub' * (level - 2)}section*{{{self.text(s)}}}",
             "html": f"<h{level}>{self.text(s)}</h{level}>",
@@ -1578,35 +1578,14 @@ class _Page:
         self.parts.append(f"```dot\n{dot.rstrip()}\n```")
 
     def render(self, title: str) -> str:
-        body = "\n\n".join(self.parts)
-        if self.fmt == "text":
-            return f"{self.text(title)}\n{'=' * _width(title)}\n\n{body}\n"
-        if self.fmt == "markdown":
-            return f"# {self.text(title)}\n\n{body}\n"
-        if self.fmt == "latex":
-            cls = "ctexart" if self.lang == "zh" else "article"
-            return (
-                f"\\documentclass{{{cls}}}\n\\usepackage{{amsmath}}\n\\usepackage[margin=2cm]{{geometry}}\n"
-                f"\\allowdisplaybreaks\n\\begin{{document}}\n"
-                f"\\section*{{{self.text(title)}}}\n\n{body}\n\n\\end{{document}}\n"
-            )
+        from .document import document
+
         style = (
             "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}"
             ".blank{display:inline-block;width:10em;border-bottom:1px solid #000}"
             ".diagram svg{max-width:100%;height:auto}"
         )
-        return (
-            f'<!DOCTYPE html>\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{self.text(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
-            f"<h1>{self.text(title)}</h1>\n{body}\n</body>\n</html>\n"
-        )
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        return document(self.fmt, self.lang, title, "\n\n".join(self.parts), style=style)
 
 
 def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool, questions: bool = True) -> str:

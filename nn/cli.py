@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from autograd import Derivation, Value
+from autograd.document import document, width
 
 from .data import DataError, Dataset, MinMaxScaler
 from .examples import CLASSIC_WEIGHTS
@@ -109,7 +109,7 @@ class Document:
     def heading(self, text: str) -> None:
         self.parts.append(
             {
-                "text": f"{text}\n{'-' * _width(text)}",
+                "text": f"{text}\n{'-' * width(text)}",
                 "markdown": f"## {text}",
                 "latex": rf"\subsection*{{{_latex_escape(text)}}}",
                 "html": f"<h2>{_html_escape(text)}</h2>",
@@ -131,27 +131,7 @@ class Document:
         self.parts.append(render(item, self.fmt))
 
     def render(self, title: str) -> str:
-        body = "\n\n".join(self.parts)
-        if self.fmt == "text":
-            return f"{title}\n{'=' * _width(title)}\n\n{body}\n"
-        if self.fmt == "markdown":
-            return f"# {title}\n\n{body}\n"
-        if self.fmt == "latex":
-            cls = "ctexart" if self.lang == "zh" else "article"
-            return (
-                f"\\documentclass{{{cls}}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n"
-                f"\\section*{{{_latex_escape(title)}}}\n\n{body}\n\n\\end{{document}}\n"
-            )
-        return (
-            f'<!DOCTYPE html>\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{_html_escape(title)}</title>\n</head>\n<body>\n<h1>{_html_escape(title)}</h1>\n"
-            f"{body}\n</body>\n</html>\n"
-        )
-
-
-def _width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        return document(self.fmt, self.lang, title, "\n\n".join(self.parts))
 
 
 def _latex_escape(text: str) -> str:
