@@ -73,15 +73,24 @@ def _tex_tools() -> bool:
 
 def test_latex_compiles_with_a_real_tex_engine(ex, tmp_path: Path) -> None:
     """LaTeX in DVI mode, then dvipdfmx: the engine ctexart's Fandol fonts work with on a
-    plain Debian TeX installation (pdflatex cannot use them)."""
+    plain Debian TeX installation (pdflatex cannot use them). stepgrad demo's LaTeX too."""
     if not _tex_tools():
         if os.environ.get("CI"):
             pytest.fail("latex, dvipdfmx and ctexart are needed (.ci/run installs them)")
         pytest.skip("no TeX installation with ctexart (apt-get install texlive-latex-base texlive-lang-chinese "
                     "latex-cjk-common)")
+    import contextlib
+    import io
+
+    from nn.cli import main
+
     jobs = []
     for lang in ("en", "zh"):
-        for kind, text in (("sheet", ex.worksheet("latex", lang)), ("key", ex.answer_key("latex", lang))):
+        demo = io.StringIO()  # stepgrad demo's LaTeX, a document of the same kind, compiles too
+        with contextlib.redirect_stdout(demo), contextlib.redirect_stderr(io.StringIO()):
+            assert main(["demo", "--format", "latex", "--lang", lang, "--out", str(tmp_path / "graphs")]) == 0
+        documents = {"sheet": ex.worksheet("latex", lang), "key": ex.answer_key("latex", lang), "demo": demo.getvalue()}
+        for kind, text in documents.items():
             name = f"{kind}-{lang}"
             (tmp_path / f"{name}.tex").write_text(text, encoding="utf-8")
             command = f"latex -interaction=nonstopmode -halt-on-error {name}.tex && dvipdfmx -q {name}.dvi"
