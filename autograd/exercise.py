@@ -160,11 +160,15 @@ def read_number(answer: object) -> Number:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known mistake: its name and what it is, in English and Chinese."""
+    """A known mistake: its name, its title and what it is, in English and Chinese."""
 
     name: str
+    titles: tuple[str, str]  # (English, Chinese)
     en: str
     zh: str
+
+    def title(self, lang: str = "en") -> str:
+        return self.titles[lang == "zh"]
 
     def explain(self, lang: str = "en", **where: str) -> str:
         """The explanation in ``lang``, with the place it was made filled in."""
@@ -175,53 +179,53 @@ MISTAKES: dict[str, Mistake] = {
     m.name: m
     for m in (
         Mistake(
-            "forgot_lr",
+            "forgot_lr", ("forgot the learning rate", "忘了学习率"),
             "Forgot the learning rate: the update is {w}⁺ = {w} − η·∂E/∂{w} with η = {lr}; "
             "your number is {w} − ∂E/∂{w}.",
             "忘了学习率：更新公式是 {w}⁺ = {w} − η·∂E/∂{w}（η = {lr}）；你算的是 {w} − ∂E/∂{w}。",
         ),
         Mistake(
-            "lr_sign",
+            "lr_sign", ("the sign of the update", "更新的符号"),
             "The sign of the update: gradient descent steps against the gradient, {w}⁺ = {w} − η·∂E/∂{w}; "
             "your number is {w} + η·∂E/∂{w}.",
             "更新的符号错了：梯度下降沿梯度的反方向走，{w}⁺ = {w} − η·∂E/∂{w}；你算的是 {w} + η·∂E/∂{w}。",
         ),
         Mistake(
-            "one_path",
+            "one_path", ("forgot one of the paths", "漏掉了一条路径"),
             "Forgot a path: {x} reaches {top} by more than one path, and the gradient is the sum over "
             "all of them; your number leaves out the path from {node} through {via}.",
             "漏掉了一条路径：{x} 通过不止一条路径影响 {top}，梯度是所有路径之和；"
             "你的结果少了从 {node} 经过 {via} 的那一条。",
         ),
         Mistake(
-            "target_sign",
+            "target_sign", ("the sign of −(target − out)", "−(target − out) 的符号"),
             "The sign of −(target − out): for E = ½(target − out)² the derivative ∂E/∂out is "
             "−(target − out) = out − target; your number has the opposite sign (at {at}).",
             "−(target − out) 的符号：E = ½(target − out)² 对 out 的导数是 −(target − out) = out − target；"
             "你的结果符号相反（在 {at} 处）。",
         ),
         Mistake(
-            "net_for_out",
+            "net_for_out", ("net where out belongs", "把 net 当成 out"),
             "Used net where out belongs: {net} is the sum before the activation, {out} = {f}({net}) "
             "the value after it, and {at} needs {out}.",
             "把 net 当成了 out：{net} 是激活之前的加权和，{out} = {f}({net}) 是激活之后的输出，{at} 要用的是 {out}。",
         ),
         Mistake(
-            "out_for_net",
+            "out_for_net", ("out where net belongs", "把 out 当成 net"),
             "Used out where net belongs: ∂{out}/∂{net} is the derivative of {f} taken at {net} "
             "(for the sigmoid, {out}(1 − {out})); your number takes it at {out}.",
             "把 out 当成了 net：∂{out}/∂{net} 是 {f} 在 {net} 处的导数（sigmoid 的是 {out}(1 − {out})）；"
             "你是在 {out} 处求的导数。",
         ),
         Mistake(
-            "function_for_derivative",
+            "function_for_derivative", ("f(x) where f′(x) belongs", "把 f(x) 当成 f′(x)"),
             "Used {f}(x) where {f}′(x) belongs: ∂{out}/∂{net} is the derivative of the activation "
             "(for the sigmoid, {out}(1 − {out})), not its value {out}.",
             "把 {f}(x) 当成了 {f}′(x)：∂{out}/∂{net} 是激活函数的导数（sigmoid 的是 {out}(1 − {out})），"
             "不是它的值 {out}。",
         ),
         Mistake(
-            "updated_weights",
+            "updated_weights", ("backpropagating through already-updated weights", "用更新后的权值反向传播"),
             "Backpropagated through already-updated weights: every gradient comes from the same forward "
             "and backward pass, so the gradients further back use the weights of the forward pass ({read}), "
             "not their updated values; update the weights only after every gradient is computed. (The "
@@ -583,19 +587,18 @@ class _World:
         for x in reversed(sk.labels):
             if x not in reach:
                 continue
-            if x == top or (by_terms and x in sk.terms):
-                own = x if x != top else top
-                grads[_name(own, x)] = 1.0
+            if x == top or (by_terms and x in sk.terms):  # a root of the sweep: the output, or one of its terms
+                grads[_name(x, x)] = 1.0
                 if x != top:
                     grads[_name(top, x)] = fixed.get(_name(top, x), self.local(top, x))
-                numer[x] = own
+                numer[x] = x
                 continue
             consumers = [c for c in sk.above[x] if c in numer]
             own = sk.numerator(x) if by_terms else top
             numer[x] = own
             shares: dict[str, float] = {}
             for c in consumers:
-                n = numer[c] if c not in sk.terms or not by_terms else c
+                n = numer[c]
                 shares[n] = shares.get(n, 0.0) + grads[_name(n, c)] * self.local(c, x)
             if own != top:  # reached through one term only: its share is the gradient
                 ((n, g),) = shares.items()
@@ -695,7 +698,7 @@ class Question:
     ``"w5+"``, ``"E_total+"``); ``kind`` is ``"forward"``, ``"local"``, ``"gradient"``,
     ``"update"`` or ``"after"`` (a value in the forward pass with the updated parameters);
     ``value`` the true number. ``symbol`` and ``step`` are the left-hand side and the line of the
-    derivation that computes it (the expression model of :mod:`autograd.derive`).
+    derivation that computes it (the expression model of :mod:`autograd.expr`).
 
     For a page that shows the graph (the player's quiz mode): ``labels`` are the labelled nodes
     the question is about, the focus first, and ``node_ids`` the same nodes as the trace and the
@@ -856,17 +859,6 @@ TERMINAL_WORDS = {
     },
 }
 
-MISTAKE_TITLES = {
-    "forgot_lr": ("forgot the learning rate", "忘了学习率"),
-    "lr_sign": ("the sign of the update", "更新的符号"),
-    "one_path": ("forgot one of the paths", "漏掉了一条路径"),
-    "target_sign": ("the sign of −(target − out)", "−(target − out) 的符号"),
-    "net_for_out": ("net where out belongs", "把 net 当成 out"),
-    "out_for_net": ("out where net belongs", "把 out 当成 net"),
-    "function_for_derivative": ("f(x) where f′(x) belongs", "把 f(x) 当成 f′(x)"),
-    "updated_weights": ("backpropagating through already-updated weights", "用更新后的权值反向传播"),
-}
-
 STATUS_MARK = {"right": "✓", "carried": "~", "mistake": "✗", "wrong": "✗", "missing": "–", "invalid": "?"}
 
 
@@ -926,8 +918,7 @@ class Verdict:
             names = ", ".join(self.culprits)
             verdict = w["carried"].format(names, w["was" if len(self.culprits) == 1 else "were"])
         elif self.status == "mistake":
-            title = MISTAKE_TITLES[self.mistake.name][lang == "zh"]
-            verdict = w["mistake"].format(title)
+            verdict = w["mistake"].format(self.mistake.title(lang))
         elif self.digits:
             verdict = w["wrong"].format(self.digits, "s" * (self.digits != 1))
         else:
