@@ -192,9 +192,9 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "one_path", ("forgot one of the paths", "漏掉了一条路径"),
-            "Forgot a path: {x} reaches {top} by more than one path, and the gradient is the sum over "
-            "all of them; your number leaves out the path from {node} through {via}.",
-            "漏掉了一条路径：{x} 通过不止一条路径影响 {top}，梯度是所有路径之和；"
+            "Forgot a path: {node} reaches {top} by more than one path, and every gradient through {node} "
+            "is the sum over all of them; your number leaves out the path from {node} through {via}.",
+            "漏掉了一条路径：{node} 通过不止一条路径影响 {top}，经过 {node} 的梯度是所有路径之和；"
             "你的结果少了从 {node} 经过 {via} 的那一条。",
         ),
         Mistake(
@@ -893,14 +893,7 @@ class Verdict:
         """The known mistake's explanation, filled in for this question (``None`` if none)."""
         if self.mistake is None:
             return None
-        q = self.question
-        subject = q.labels[0] if q.labels else q.name
-        lr = self.where_dict.get("lr", "η")
-        return self.mistake.explain(lang, **{"x": subject, "w": subject, "lr": lr, **self.where_dict})
-
-    @property
-    def where_dict(self) -> dict[str, str]:
-        return dict(self.where)
+        return self.mistake.explain(lang, **{"w": self.question.labels[0], "lr": "η", **dict(self.where)})
 
     def line(self, lang: str = "en") -> str:
         """One line: the mark, the quantity, the answer, the verdict."""
