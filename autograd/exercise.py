@@ -1259,7 +1259,8 @@ class Exercise:
         learner's own other numbers, or made all along from the given numbers."""
         if self._variants is None:
             self._variants = self._sk.variants()
-        for fixed in (others, {}):
+        passes = [(others, False)] + ([({}, True)] if others else [])
+        for fixed, all_along in passes:
             clean = _World(self._sk, self.lr, fixed)
             found: list[tuple[float, int, _Variant]] = []
             for k, variant in enumerate(self._variants):
@@ -1267,7 +1268,7 @@ class Exercise:
                 if n.matches(x) and not n.matches(q.value):
                     found.append((abs(x - float(n)), k, variant))
             if found:  # several can match a short answer: the one closest to it explains it best
-                return min(found)[2], not fixed
+                return min(found)[2], all_along
         return None
 
     def worksheet(self, format: str = "markdown", lang: str = "en") -> str:
