@@ -15,6 +15,7 @@ from .anomaly import detect_anomaly
 from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
 from .compiled import Compiled, compile, compile_graph
 from .derive import explain, explain_forward
+from .exercise import Exercise, exercise
 from .expr import Derivation
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
@@ -43,4 +44,6 @@ __all__ = [
     "compile",
     "compile_graph",
     "Compiled",
+    "exercise",
+    "Exercise",
 ]

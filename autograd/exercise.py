@@ -31,7 +31,6 @@ answer key and the hints reuse :func:`autograd.explain` and :func:`autograd.expl
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import math
 import numbers
@@ -41,8 +40,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from .derive import Derivation, explain, explain_forward
+from .derive import explain, explain_forward
 from .document import FORMATS, width
+from .expr import Derivation
 from .graph import topological_order
 from .ops import OPS, fill
 
@@ -703,9 +703,11 @@ class Question:
     For a page that shows the graph (the player's quiz mode): ``labels`` are the labelled nodes
     the question is about, the focus first, and ``node_ids`` the same nodes as the trace and the
     DOT drawing name them (``"v"`` + the node's index in ``topological_order(output)``);
-    ``field`` is what the page must hide until the learner has answered: ``"data"``, ``"grad"``
-    (∂output/∂node), ``"updated"`` or ``"local"`` of that node, or ``None`` when the quantity is
-    no field of one node (a term's share such as ∂E_o1/∂out_h1, a value after the update).
+    ``reveals`` is what the page must hide until the learner has answered, as the trace's steps
+    name it: the ``"data"``, ``"grad"`` (∂output/∂node) or ``"updated"`` value of the focus
+    node, ``"local"`` for the (folded) local derivative between the two nodes, or ``None`` when
+    the quantity is no number of the trace (a term's share such as ∂E_o1/∂out_h1, a value after
+    the update).
     """
 
     name: str
@@ -715,7 +717,7 @@ class Question:
     step: Any = field(repr=False)
     labels: tuple[str, ...] = ()
     node_ids: tuple[str, ...] = ()
-    field: str | None = None
+    reveals: str | None = None
 
     @property
     def phase(self) -> str:
@@ -1009,12 +1011,12 @@ class Exercise:
         sk = self._sk
         kind, a, b = _parse(name, sk)
         focus = {"forward": (a,), "after": (a,), "update": (a,), "local": (a, b), "gradient": (b, a)}[kind]
-        field_ = {"forward": "data", "update": "updated", "local": "local", "after": None}.get(kind)
+        reveals = {"forward": "data", "update": "updated", "local": "local", "after": None}.get(kind)
         if kind == "gradient":
-            field_ = "grad" if a == sk.output.label else None
+            reveals = "grad" if a == sk.output.label else None
         ids = tuple(f"v{sk.index[id(sk.node[x])]}" for x in focus)
         symbol = symbol if symbol is not None else step.lhs
-        return Question(name, kind, self._truth.value(name), symbol, step, focus, ids, field_)
+        return Question(name, kind, self._truth.value(name), symbol, step, focus, ids, reveals)
 
     def _build_catalogue(self) -> tuple[dict[str, Question], dict[str, str]]:
         """Every quantity the phases ask, in computation order, from explain's own lines; and
@@ -1132,6 +1134,8 @@ class Exercise:
         return [a]
 
     def _closest(self, name: str, among: Iterable[str] | None = None) -> str | None:
+        import difflib
+
         names = list(among) if among is not None else [n for n in [*self._catalogue, *self._aliases] if ":" not in n]
         close = difflib.get_close_matches(name, names, n=1)
         return close[0] if close else None

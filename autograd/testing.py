@@ -16,8 +16,9 @@ import math
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from .derive import Derivation, explain, explain_forward
+from .derive import explain, explain_forward
 from .exercise import read_number
+from .expr import Derivation
 from .graph import topological_order
 from .value import Value
 

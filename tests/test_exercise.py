@@ -188,11 +188,11 @@ def test_questions_name_the_nodes_a_page_would_show() -> None:
     order = topological_order(ex.output)
     q = {q.name: q for q in ex.questions}
     by_id = lambda i: order[int(i[1:])].label
-    assert [by_id(i) for i in q["net_h1"].node_ids] == ["net_h1"] and q["net_h1"].field == "data"
-    assert [by_id(i) for i in q["dE_total/dw5"].node_ids] == ["w5", "E_total"] and q["dE_total/dw5"].field == "grad"
+    assert [by_id(i) for i in q["net_h1"].node_ids] == ["net_h1"] and q["net_h1"].reveals == "data"
+    assert [by_id(i) for i in q["dE_total/dw5"].node_ids] == ["w5", "E_total"] and q["dE_total/dw5"].reveals == "grad"
     assert [by_id(i) for i in q["dnet_o1/dout_h1"].node_ids] == ["net_o1", "out_h1"]
-    assert q["dnet_o1/dout_h1"].field == "local"
-    assert q["w1+"].field == "updated" and q["dE_o1/dout_h1"].field is None and q["E_total+"].field is None
+    assert q["dnet_o1/dout_h1"].reveals == "local"
+    assert q["w1+"].reveals == "updated" and q["dE_o1/dout_h1"].reveals is None and q["E_total+"].reveals is None
 
 
 # --- precision -----------------------------------------------------------------------------------
