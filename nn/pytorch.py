@@ -25,7 +25,8 @@ floating-point model: float32, float16 and bfloat16 weights convert to float64 e
 ``model.double()`` first to compare like with like). Round trips are exact:
 ``from_torch(to_torch(net))`` has the same parameters bit for bit and the same frozen ones, and
 ``to_torch(from_torch(model))`` has the same state dict as a float64 ``model`` whose children are
-numbered and that holds no ``Identity`` modules (those carry nothing and are not written back).
+numbered and that holds no ``Identity`` modules (those carry nothing and are not written back; a
+single ``Linear`` comes back as the one module of a ``Sequential``).
 
 torch is an optional extra, ``pip install 'stepgrad[torch]'``, imported inside the functions that
 use it: importing ``nn`` (this module included) never imports it.
@@ -544,7 +545,7 @@ def compare_with_torch(
     Both engines do the same arithmetic wherever a choice exists: one sample at a time, the batch
     gradient accumulated in sample order, and each update as stepgrad's SGD rounds it, η·g and
     then w − η·g. (``torch.optim.SGD`` computes w + (−η)·g as one fused multiply-add, which rounds
-    once and moves about one update in twelve by an ulp when η is not a power of two; it is not
+    once, so when η is not a power of two an update can land an ulp away from stepgrad's; it is not
     used here.) Where bits still differ, each step of the chain rule is re-run in torch on
     stepgrad's own numbers, for every sample at the starting weights, and ``roundings`` names
     every step that rounds differently, and why. ``net`` is not changed. ``loss`` is a name of
@@ -575,6 +576,7 @@ def compare_with_torch(
     samples = _as_samples(net, inputs, targets)
     sg = copy.deepcopy(net)
     loss_fn, torch_loss = get_loss(loss), _torch_losses(torch)[loss]
+    opt = SGD(sg.parameters(), lr) if lr is not None else None  # checks lr before any work
 
     def row(xs: Sequence[float], grad: bool = False) -> Any:
         return torch.tensor([list(xs)], dtype=torch.float64, requires_grad=grad)
@@ -584,40 +586,31 @@ def compare_with_torch(
     places = list(_places(sg))
     linears = [model[at] for at in _positions(sg)]
     params = [p for p in model.parameters() if p.requires_grad]
-    errors: tuple[list[float], list[float]] = ([], [])
 
-    def sg_backward(x: Any, t: Any) -> None:
-        E = loss_fn(sg(x), t)
-        errors[0].append(E.data)
-        E.backward()
-
-    def torch_backward(x: Any, t: Any) -> None:
-        E = torch_loss(model(row(x)), row(t))
-        errors[1].append(E.item())
-        E.backward()
-
-    def torch_zero_grad() -> None:
+    def run(group: list[Any], sg_step: Callable[[], None], torch_step: Callable[[], None]) -> tuple[float, float]:
+        """Zero the gradients, one forward and backward per sample in both engines, then the steps;
+        returns E summed over the group in each engine."""
+        sg.zero_grad()
         for p in params:
             p.grad = None
-
-    def run(group: list[Any], sg_step: Callable[[], None], torch_step: Callable[[], None]) -> None:
-        sg.zero_grad()
-        torch_zero_grad()
+        errors: tuple[list[float], list[float]] = ([], [])
         for x, t in group:
-            sg_backward(x, t)
-            torch_backward(x, t)
+            E = loss_fn(sg(x), t)
+            E.backward()
+            errors[0].append(E.data)
+            E_t = torch_loss(model(row(x)), row(t))
+            E_t.backward()
+            errors[1].append(E_t.item())
         sg_step()
         torch_step()
+        return math.fsum(errors[0]), math.fsum(errors[1])
 
-    run(samples, lambda: None, lambda: None)  # the gradient at the start, summed over the samples
+    error, torch_error = run(samples, lambda: None, lambda: None)  # the gradient at the start
     grads = [(v.grad, None if not v.requires_grad else getattr(linears[k], attr).grad[index].item())
              for v, k, attr, index in places]
-    error, torch_error = math.fsum(errors[0]), math.fsum(errors[1])
 
     after: list[tuple[float | None, float | None]] = [(None, None)] * len(places)
-    if lr is not None:
-        opt = SGD(sg.parameters(), lr)
-
+    if opt is not None:
         def torch_step() -> None:
             with torch.no_grad():
                 for p in params:
@@ -637,7 +630,7 @@ def compare_with_torch(
 
 
 def _roundings(torch: Any, sg: Network, model: Any, samples: list[Any], loss: str, loss_fn: Any,
-                    torch_loss: Any, row: Callable[..., Any]) -> list[str]:
+               torch_loss: Any, row: Callable[..., Any]) -> list[str]:
     """Re-run each step of every sample's forward and backward pass in torch on stepgrad's own
     numbers (its inputs to that step), and name each step whose result differs: the places where
     the engines round differently, which the table's differences are carried from."""
@@ -661,8 +654,8 @@ def _roundings(torch: Any, sg: Network, model: Any, samples: list[Any], loss: st
         o = row([v.data for v in outs[-1]], grad=True)
         E_t = torch_loss(o, row(t))
         last = len(sg.layers)
-        check(last + 1, "loss forward", [E.data], E_t)
-        check(last + 1, f"{loss} backward", [v.grad for v in outs[-1]], torch.autograd.grad(E_t, o)[0])
+        check(last + 1, "forward", [E.data], E_t)
+        check(last + 1, "backward", [v.grad for v in outs[-1]], torch.autograd.grad(E_t, o)[0])
         xs = list(x)
         for k, (layer, layer_outs) in enumerate(zip(sg.layers, outs)):
             linear = model[positions[k]]
@@ -695,7 +688,10 @@ def _roundings(torch: Any, sg: Network, model: Any, samples: list[Any], loss: st
     found = []
     for (layer, step), (differ, total, most) in sorted(tally.items()):
         if differ:
-            where = "the loss" if layer > len(sg.layers) else f"layer {layer} ({names[layer]})"
-            why = f" — {WHY[step]}" if step in WHY else ""
+            if layer in names:
+                where, why = f"layer {layer} ({names[layer]})", WHY.get(step)
+            else:
+                where, why = f"the loss ({loss})", WHY.get(f"{loss} {step}", WHY.get(f"loss {step}"))
+            why = f" — {why}" if why else ""
             found.append(f"{where}, {step}: {differ} of {total} values differ, by up to {_ulps_text(most)}{why}")
     return found
