@@ -459,7 +459,8 @@ class Comparison:
         if self.lr is not None:
             moved = [r.after_ulps for r in self.rows if r.after_ulps != 0]
             summary += ("; every updated value agrees" if not moved else
-                        f"; {len(moved)} updated values differ, by up to {_ulps_text(_most(moved))}")
+                        f"; {len(moved)} updated value{'s differ' if len(moved) != 1 else ' differs'}, "
+                        f"by up to {_ulps_text(_most(moved))}")
         closing = [summary + "."]
         checked = "each step re-run in torch on stepgrad's inputs to it, for every sample at the starting weights"
         if self.roundings:
