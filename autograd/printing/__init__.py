@@ -19,12 +19,12 @@ for a forward formula) with what the template needs at the operand's place.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import escape
 from ..ops import ATOM, POWER, PRODUCT, SUM, UNARY, fill
 from .lang import STRINGS
 
@@ -78,6 +78,7 @@ class Notation:
     digits: int = 9
     exact: bool = False
     lang: str = "en"
+    in_html: bool = False  # LaTeX maths inside Markdown or HTML (MathJax, KaTeX): no raw < or >
 
     def template(self, text: str, latex: str) -> str:
         return latex if self.name == "latex" else text
@@ -88,7 +89,7 @@ class Notation:
             return segment.replace(r"\cdot", r"\times") if numeric else segment
         if numeric:
             segment = segment.replace("·", " × ")
-        return html.escape(segment, quote=False) if self.name == "html" else segment
+        return escape.html(segment, quote=False) if self.name == "html" else segment
 
     def number(self, x: float) -> str:
         s = format_number(x, self.digits, self.exact)
@@ -98,12 +99,14 @@ class Notation:
 
     def label(self, name: str, latex: str | None = None) -> str:
         if self.name == "latex":
-            return latex if latex is not None else latex_label(name)
+            return latex if latex is not None else latex_label(name, in_html=self.in_html)
         if self.name == "html":
             base, sub, sup = _split_label(name)
-            out = html.escape(base)
-            out += f"<sub>{html.escape(sub)}</sub>" if sub else ""
-            return out + (f"<sup>{html.escape(sup)}</sup>" if sup else "")
+            out = escape.html(base)
+            out += f"<sub>{escape.html(sub)}</sub>" if sub else ""
+            return out + (f"<sup>{escape.html(sup)}</sup>" if sup else "")
+        if self.name == "text":
+            return escape.visible(name)
         return name
 
     def partial(self, num: str, den: str) -> str:
@@ -134,11 +137,9 @@ def _split_label(name: str) -> tuple[str, str, str]:
     return name, "", sup
 
 
-_LATEX_SPECIAL = {c: "\\" + c for c in "#$%&{}_"}
-_LATEX_SPECIAL.update({"\\": r"\backslash{}", "^": r"\hat{}", "~": r"\sim{}"})
 
 
-def latex_label(name: str) -> str:
+def latex_label(name: str, *, in_html: bool = False) -> str:
     """A label in LaTeX: multi-letter names upright, the part after ``_`` (or trailing digits)
     as a subscript.
 
@@ -148,7 +149,7 @@ def latex_label(name: str) -> str:
     base, sub, sup = _split_label(name)
 
     def word(s: str) -> str:
-        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in s)
+        escaped = escape.latex(s, in_html=in_html)
         return escaped if len(s) == 1 or s.isdigit() else rf"\mathrm{{{escaped}}}"
 
     out = word(base)
@@ -240,7 +241,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
         words = STRINGS[nota.lang][f"elided_{e.kind}"].format(e.count)
         if nota.name == "latex":
             words = r"\text{" + words + "}"
-        return (html.escape(words) if nota.name == "html" else words), ATOM, False
+        return (escape.html(words) if nota.name == "html" else words), ATOM, False
 
     if isinstance(e, Num) or (numeric and isinstance(e, (Sym, Deriv))):
         s = nota.number(e.value)
@@ -368,7 +369,7 @@ def to_latex(d: Derivation) -> str:
     nota = Notation("latex", d.digits, d.exact, d.lang)
 
     def wrap(s: str) -> str:
-        return r"\text{" + "".join(_LATEX_SPECIAL.get(c, c) for c in s) + "}"
+        return r"\text{" + escape.latex_text(s) + "}"
 
     def line(parts, note):
         if parts is None:
@@ -392,22 +393,18 @@ def to_markdown(d: Derivation) -> str:
     - $\\frac{\\partial y}{\\partial x} = 3$
     <BLANKLINE>
     """
-    nota = Notation("latex", d.digits, d.exact, d.lang)
+    nota = Notation("latex", d.digits, d.exact, d.lang, in_html=True)
     out = []
     for section in d.sections:
-        title = _words(section.title, section.args, d.lang, nota, _md_escape, math=True)
+        title = _words(section.title, section.args, d.lang, nota, escape.markdown, math=True)
         out.append(f"**{title}**\n")
         for step in section.steps:
             if step.note is not None:
-                out.append("- " + _words(step.note, step.args, d.lang, nota, _md_escape, math=True))
+                out.append("- " + _words(step.note, step.args, d.lang, nota, escape.markdown, math=True))
             else:
                 out.append("- $" + " = ".join(_step_parts(step, nota)) + "$")
         out.append("")
     return "\n".join(out)
-
-
-def _md_escape(s: str) -> str:
-    return re.sub(r"([\\`*_\[\]$])", r"\\\1", s)
 
 
 def to_html(d: Derivation) -> str:
@@ -426,11 +423,11 @@ def to_html(d: Derivation) -> str:
     nota = Notation("html", d.digits, d.exact, d.lang)
     out = ['<div class="stepgrad-derivation">']
     for section in d.sections:
-        out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, html.escape)}</strong></p>")
+        out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, escape.html)}</strong></p>")
         out.append("<ul>")
         for step in section.steps:
             if step.note is not None:
-                out.append(f"<li><em>{_words(step.note, step.args, d.lang, nota, html.escape)}</em></li>")
+                out.append(f"<li><em>{_words(step.note, step.args, d.lang, nota, escape.html)}</em></li>")
             else:
                 out.append("<li>" + " = ".join(_step_parts(step, nota)) + "</li>")
         out.append("</ul>")
