@@ -168,10 +168,19 @@ class Mistake:
     zh: str
 
     def title(self, lang: str = "en") -> str:
+        """The mistake in a few words.
+
+        >>> MISTAKES["forgot_lr"].title("zh")
+        '忘了学习率'
+        """
         return self.titles[lang == "zh"]
 
     def explain(self, lang: str = "en", **where: str) -> str:
-        """The explanation in ``lang``, with the place it was made filled in."""
+        """The explanation in ``lang``, with the place it was made filled in.
+
+        >>> MISTAKES["lr_sign"].explain(w="w5").split(";")[1]
+        ' your number is w5 + η·∂E/∂w5.'
+        """
         return getattr(self, lang).format(**where)
 
 
@@ -730,7 +739,14 @@ class Question:
         return _render(self.symbol, "text")
 
     def prompt(self, lang: str = "en") -> str:
-        """What the learner is asked, in ``lang``: ``∂E_total/∂w5 = ?  (gradient)``."""
+        """What the learner is asked, in ``lang``.
+
+        >>> from autograd import Value
+        >>> w = Value(2.0, label="w")
+        >>> q = exercise((w * w).labelled("y"), "backward").questions[0]
+        >>> q.prompt(), q.prompt("zh")
+        ('∂y/∂w = ?  (gradient)', '∂y/∂w = ?（梯度）')
+        """
         _, en, zh = KINDS[self.kind]
         return f"{self.text} = ?  ({en})" if lang == "en" else f"{self.text} = ?（{zh}）"
 
@@ -956,6 +972,13 @@ class Report:
         raise KeyError(f"no question named {name!r}")
 
     def score_line(self) -> str:
+        """The score in a line.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> exercise((x * x).labelled("y"), "all").check({"y": "4"}, lang="zh").score_line()
+        '得分：2 题中对了 1 题'
+        """
         w = WORDS[self.lang]
         line = w["score"].format(*self.score)
         return line + (w["score_carried"].format(self.carried) if self.carried else "")
@@ -1093,9 +1116,9 @@ class Exercise:
         extra: dict[str, Question] = {}
         for item in items:
             if item in PHASES:
-                if item in ("update", "all") and self.lr is None:
-                    raise ValueError(f"exercise: ask={item!r} includes the update, which needs a learning rate: lr=...")
-                wanted = ("forward", "backward", "update") if item == "all" else (item,)
+                if item == "update" and self.lr is None:
+                    raise ValueError("exercise: ask='update' needs the learning rate: lr=...")
+                wanted = ("forward", "backward", "update") if item == "all" else (item,)  # "all": no update without lr
                 chosen |= {n for n, q in self._catalogue.items() if q.phase in wanted}
                 continue
             name = normalise(item)
@@ -1290,7 +1313,14 @@ class Exercise:
     def answer_key(self, format: str = "markdown", lang: str = "en") -> str:
         """The worksheet with every answer filled in, followed by every derivation in full: the
         forward pass, each parameter's gradient by the chain rule, the updates, and the forward
-        pass after the update."""
+        pass after the update.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> key = exercise((x * x).labelled("y"), "all", lr=0.1).answer_key("text")
+        >>> [line for line in key.splitlines() if line.startswith(("1.", "2.", "  x⁺ = x"))]
+        ['1. y = 4', '2. ∂y/∂x = 4', '  x⁺ = x − η·∂y/∂x = 2 − 0.1 × 4 = 1.6']
+        """
         return _worksheet(self, format, lang, key=True)
 
     def run(self, *, lang: str = "en", stdin: Any = None, stdout: Any = None) -> Report:
@@ -1693,7 +1723,7 @@ def exercise(
     labelled nodes (``"dout_o1/dnet_o1"``, folded over unlabelled nodes as :func:`explain`
     folds), gradients (``"dE_total/dw5"``), updated parameters (``"w5+"``) and values after the
     update (``"E_total+"``); ``∂`` and ``⁺`` may be written for ``d`` and ``+``. The update needs
-    the learning rate ``lr``. Questions come in computation order: the forward pass, then each
+    the learning rate ``lr`` (without it, ``"all"`` is the forward and backward passes). Questions come in computation order: the forward pass, then each
     parameter's derivation (the layer nearest the output first), then the updates.
 
     ``diagram`` is DOT text of a picture for the worksheet (it must not show the answers);

@@ -166,9 +166,11 @@ def test_bad_ask_is_refused_with_the_reason(ask, message) -> None:
 def test_the_update_needs_a_learning_rate() -> None:
     net = classic_network()
     E = nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
-    with pytest.raises(ValueError, match="needs a learning rate"):
-        exercise(E, "all")
-    assert [q.phase for q in exercise(E, "backward").questions][-1] == "backward"
+    with pytest.raises(ValueError, match="needs the learning rate"):
+        exercise(E, "update")
+    with pytest.raises(ValueError, match="needs lr"):
+        exercise(E, "w5+")
+    assert {q.phase for q in exercise(E, "all").questions} == {"forward", "backward"}
 
 
 def test_an_unlabelled_output_or_two_nodes_of_one_name_are_refused() -> None:
