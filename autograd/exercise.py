@@ -1723,8 +1723,9 @@ def exercise(
     labelled nodes (``"dout_o1/dnet_o1"``, folded over unlabelled nodes as :func:`explain`
     folds), gradients (``"dE_total/dw5"``), updated parameters (``"w5+"``) and values after the
     update (``"E_total+"``); ``∂`` and ``⁺`` may be written for ``d`` and ``+``. The update needs
-    the learning rate ``lr`` (without it, ``"all"`` is the forward and backward passes). Questions come in computation order: the forward pass, then each
-    parameter's derivation (the layer nearest the output first), then the updates.
+    the learning rate ``lr`` (without it, ``"all"`` is the forward and backward passes).
+    Questions come in computation order: the forward pass, then each parameter's derivation (the
+    layer nearest the output first), then the updates.
 
     ``diagram`` is DOT text of a picture for the worksheet (it must not show the answers);
     ``title`` the worksheet's title (a string, or one per language).
