@@ -716,7 +716,8 @@ class Question:
     name it: the ``"data"``, ``"grad"`` (∂output/∂node) or ``"updated"`` value of the focus
     node, ``"local"`` for the (folded) local derivative between the two nodes, or ``None`` when
     the quantity is no number of the trace (a term's share such as ∂E_o1/∂out_h1, a value after
-    the update).
+    the update). ``edge_ids`` are the trace's ids of the primitive edges a local derivative is
+    folded over (``"e<consumer index>.<slot>"``), so a page can hide their numbers too.
     """
 
     name: str
@@ -727,6 +728,7 @@ class Question:
     labels: tuple[str, ...] = ()
     node_ids: tuple[str, ...] = ()
     reveals: str | None = None
+    edge_ids: tuple[str, ...] = ()
 
     @property
     def phase(self) -> str:
@@ -1038,8 +1040,13 @@ class Exercise:
         if kind == "gradient":
             reveals = "grad" if a == sk.output.label else None
         ids = tuple(f"v{sk.index[id(sk.node[x])]}" for x in focus)
+        edges = ()
+        if kind == "local":
+            edges = tuple(dict.fromkeys(
+                f"e{sk.index[id(v)]}.{slot}" for route in sk.routes[(a, b)] for v, slot in route
+            ))
         symbol = symbol if symbol is not None else step.lhs
-        return Question(name, kind, self._truth.value(name), symbol, step, focus, ids, reveals)
+        return Question(name, kind, self._truth.value(name), symbol, step, focus, ids, reveals, edges)
 
     def _build_catalogue(self) -> tuple[dict[str, Question], dict[str, str]]:
         """Every quantity the phases ask, in computation order, from explain's own lines; and

@@ -194,6 +194,11 @@ def test_questions_name_the_nodes_a_page_would_show() -> None:
     assert [by_id(i) for i in q["dE_total/dw5"].node_ids] == ["w5", "E_total"] and q["dE_total/dw5"].reveals == "grad"
     assert [by_id(i) for i in q["dnet_o1/dout_h1"].node_ids] == ["net_o1", "out_h1"]
     assert q["dnet_o1/dout_h1"].reveals == "local"
+    # ∂net_o1/∂out_h1 is folded over two primitive edges: the sum's operand, then the product's
+    (add, mul) = q["dnet_o1/dout_h1"].edge_ids
+    add_node, mul_node = order[int(add[1:].split(".")[0])], order[int(mul[1:].split(".")[0])]
+    assert add_node.label == "net_o1" and add_node.parents[int(add.split(".")[1])] is mul_node
+    assert [p.label for p in mul_node.parents][int(mul.split(".")[1])] == "out_h1"
     assert q["w1+"].reveals == "updated" and q["dE_o1/dout_h1"].reveals is None and q["E_total+"].reveals is None
 
 
