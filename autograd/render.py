@@ -221,15 +221,18 @@ def dot_source(
     """The DOT text of the graph ``output`` depends on; see :func:`draw` for the options.
 
     Deterministic: the same graph gives the same text, so it can be compared as golden text.
+    Element ids name the parts as :func:`autograd.trace` does (the SVG keeps them): a Value's box
+    is ``v<i>`` (``i`` its topological index), its op ellipse ``op<i>``, the edge from operand
+    slot ``k`` into it ``e<i>.<k>`` and the edge from its op to it ``e<i>``.
 
     >>> from autograd import Value
     >>> a = Value(3.0, label="a")
     >>> for line in dot_source(a + a).splitlines():
     ...     if "->" in line:
     ...         print(line.strip())
-    v0 -> op1 [label="1"]
-    v0 -> op1 [label="1"]
-    op1 -> v1
+    v0 -> op1 [id="e1.0", label="1"]
+    v0 -> op1 [id="e1.1", label="1"]
+    op1 -> v1 [id="e1"]
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
@@ -286,9 +289,11 @@ def dot_source(
         border = "#000000"
         if highlight is not None and (v is highlight or v is output):
             border = PATH_COLOURS[0]
-        lines = [f"v{i} [label={_value_label(v, digits, shades.get(id(v)), border)}]"]
+        lines = [f'v{i} [id="v{i}", label={_value_label(v, digits, shades.get(id(v)), border)}]']
         if v.op is not None:
-            lines.append(f"op{i} [label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]")
+            lines.append(
+                f'op{i} [id="op{i}", label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]'
+            )
         return lines
 
     groups: dict[str, list[str]] = {}
@@ -310,7 +315,7 @@ def dot_source(
                 names["out"] = _name(v, digits)
                 formula = fill(v.op.partial(slot).text, names)
                 text = local if formula == local else f"{formula} = {local}"
-            attrs = [f"label={dot_string(text)}"]
+            attrs = [f'id="e{i}.{slot}"', f"label={dot_string(text)}"]
             if highlight is not None:
                 attrs += path_style(counts[id(p)] > 0, (id(v), slot))  # p leads to the target
             if not p.requires_grad:
@@ -318,8 +323,8 @@ def dot_source(
             edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
         # The edge into v is on a path when v leads to the target and is not the target itself.
         on_path = highlight is not None and counts[id(v)] > 0 and v is not highlight
-        attrs = f" [{', '.join(path_style(on_path, (id(v), -1)))}]" if highlight is not None else ""
-        edges.append(f"op{i} -> v{i}{attrs}")
+        attrs = [f'id="e{i}"', *(path_style(on_path, (id(v), -1)) if highlight is not None else [])]
+        edges.append(f"op{i} -> v{i} [{', '.join(attrs)}]")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
     caption = _caption(output, highlight, paths, counts, digits, max_paths) if highlight is not None else ""
