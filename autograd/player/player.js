@@ -103,6 +103,9 @@
     holder.className = "view";
     holder.innerHTML = svgText; // Graphviz's SVG: labels in it are XML-escaped text
     const svg = holder.querySelector("svg");
+    // Fitted to the pane by default; the drawn size (in pt) is kept for the actual-size mode.
+    svg.dataset.width = svg.getAttribute("width") || "";
+    svg.dataset.height = svg.getAttribute("height") || "";
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -225,6 +228,10 @@
     $("graph").classList.toggle("actual", actual);
     $("zoom").setAttribute("aria-pressed", String(actual));
     $("zoom").textContent = actual ? "⤢" : "1:1";
+    for (const svg of $("graph").querySelectorAll("svg")) {
+      svg.style.width = actual ? svg.dataset.width : "";
+      svg.style.height = actual ? svg.dataset.height : "";
+    }
   }
 
   // A line as rendered maths (KaTeX), or as its plain text when KaTeX is missing or refuses.
@@ -326,6 +333,7 @@
     const graph = $("graph");
     graph.replaceChildren();
     if (prepared[k]) graph.appendChild(prepared[k].holder);
+    setActualSize(state.actual);
     for (const button of $("views").querySelectorAll("button")) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.view) === k));
     }
