@@ -17,6 +17,7 @@ from .compiled import Compiled, compile, compile_graph
 from .derive import Derivation, explain, explain_forward
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
+from .player_page import Player, player
 from .render import draw
 from .value import Value, add_n, apply, half_squared_error
 
@@ -42,4 +43,6 @@ __all__ = [
     "compile",
     "compile_graph",
     "Compiled",
+    "player",
+    "Player",
 ]

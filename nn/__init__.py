@@ -15,6 +15,7 @@ from .diagram import draw_network
 from .layers import Layer, Network, Neuron
 from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
+from .network_player import player
 from .optim import SGD
 from .report import InitReport, diagnose_init
 from .train import History, evaluate, train
@@ -25,5 +26,5 @@ __all__ = [
     "LOSSES", "half_sse", "sse", "mse", "bce",
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
-    "draw_network",
+    "draw_network", "player",
 ]

@@ -9,6 +9,10 @@ wraps it in a ``graphviz.Digraph``. Export and SVG output as for the computation
 Only the network's public structure is read: ``sizes``, ``input_names``, ``layers`` →
 ``neurons`` → ``name``, ``weights``, ``bias``; parameters are the network's own Values, so the
 numbers shown are whatever ``data`` and ``grad`` hold now.
+
+Element ids (kept in the SVG) name the parts for the step-through player: ``n-<name>`` for an
+input, neuron or shared bias (:func:`node_id`), ``w-<weight>`` for a weight's edge and
+``w-<bias>-<neuron>`` for each edge of a shared bias (:func:`edge_id`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from autograd.render import FONT, as_digraph, dot_string, number
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["draw_network", "network_dot"]
+__all__ = ["draw_network", "network_dot", "node_id", "edge_id", "weight_rows", "OUT"]
 
 INPUT_STYLE = 'shape=circle, style=filled, fillcolor="#dbe9f6", width=0.6'
 NEURON_STYLE = 'shape=circle, style=filled, fillcolor="#fde0c5", width=0.75'
@@ -36,16 +40,38 @@ can be matched to its edge where edges cross."""
 BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5'
 
 
-def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | None) -> str:
-    lines = [f"{w.label} = {number(w.data, digits)}"]
+OUT = "out = "
+"""What a neuron's output line starts with (the player fills in the number after it)."""
+
+
+def node_id(name: str) -> str:
+    """The DOT/SVG id of an input, neuron or shared-bias node: ``n-`` and its name."""
+    return f"n-{name}"
+
+
+def edge_id(parameter: str, neuron: str | None = None) -> str:
+    """The id of a weight's edge (``w-w5``); a shared bias has one edge per neuron (``w-b1-h1``)."""
+    return f"w-{parameter}" if neuron is None else f"w-{parameter}-{neuron}"
+
+
+def weight_rows(w: Value, grads: bool, learning_rate: float | None) -> list[tuple[str, str]]:
+    """The lines of a weight's label as (text before the number, which number: data, grad, updated or "")."""
+    rows = [(f"{w.label} = ", "data")]
     if not w.requires_grad:
-        lines.append("(frozen)")
-        return "\n".join(lines)
+        return [*rows, ("(frozen)", "")]
     if grads:
-        lines.append(f"∂E/∂{w.label} = {number(w.grad, digits)}")
+        rows.append((f"∂E/∂{w.label} = ", "grad"))
     if learning_rate is not None:
-        lines.append(f"{w.label}⁺ = {number(w.data - learning_rate * w.grad, digits)}")
-    return "\n".join(lines)
+        rows.append((f"{w.label}⁺ = ", "updated"))
+    return rows
+
+
+def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | None) -> str:
+    numbers = {"data": w.data, "grad": w.grad}
+    if learning_rate is not None:
+        numbers["updated"] = w.data - learning_rate * w.grad
+    rows = weight_rows(w, grads, learning_rate)
+    return "\n".join(head + (number(numbers[what], digits) if what else "") for head, what in rows)
 
 
 def _node_label(name: str, value: float | None, digits: int, what: str = "") -> str:
@@ -97,7 +123,8 @@ def network_dot(
             values.update((n.name, out.data) for n, out in zip(layer.neurons, outs))
 
     columns: list[list[str]] = [[
-        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), digits))}, {INPUT_STYLE}]"
+        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), digits))}, {INPUT_STYLE}, "
+        f"id={dot_string(node_id(name))}]"
         for name in net.input_names
     ]]
     order: list[list[str]] = [list(net.input_names)]  # node names per column, top to bottom
@@ -111,24 +138,27 @@ def network_dot(
         for j, neuron in enumerate(layer.neurons):
             colour = EDGE_COLOURS[j % len(EDGE_COLOURS)]
             look = f'color="{colour}", fontcolor="{colour}"'
-            label = _node_label(neuron.name, values.get(neuron.name), digits, "out = ")
+            label = _node_label(neuron.name, values.get(neuron.name), digits, OUT)
             own_bias = neuron.bias is not None and feeds[id(neuron.bias)] == 1
             if own_bias:  # a neuron's own bias is written inside it: a node and an edge each would crowd the picture
                 label += "\n" + _weight_label(neuron.bias, digits, grads, learning_rate)
             style = NEURON_WITH_BIAS_STYLE if own_bias else NEURON_STYLE
-            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}]")
+            element = dot_string(node_id(neuron.name))
+            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}, id={element}]")
             for source, w in zip(sources, neuron.weights):
                 text = _weight_label(w, digits, grads, learning_rate)
-                edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [label={dot_string(text)}, {look}]")
+                attrs = f"label={dot_string(text)}, {look}, id={dot_string(edge_id(w.label))}"
+                edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [{attrs}]")
             if neuron.bias is not None and not own_bias:
                 biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, look))
         # A shared bias sits in the column of the layer's inputs, as in the example's picture.
         for bias, fed in biases.values():
-            columns[-1].append(f"{dot_string(bias.label)} [label={dot_string(bias.label)}, {BIAS_STYLE}]")
+            name = dot_string(bias.label)
+            columns[-1].append(f"{name} [label={name}, {BIAS_STYLE}, id={dot_string(node_id(bias.label))}]")
             names.append(bias.label)
             for name, look in fed:
                 text = _weight_label(bias, digits, grads, learning_rate)
-                attrs = f"label={dot_string(text)}, {look}, style=dashed"
+                attrs = f"label={dot_string(text)}, {look}, style=dashed, id={dot_string(edge_id(bias.label, name))}"
                 edges.append(f"{dot_string(bias.label)} -> {dot_string(name)} [{attrs}]")
         columns.append(column)
         order.append([n.name for n in layer.neurons])

@@ -159,10 +159,9 @@
         s.last = value;
       }
     }
-    // Faded until its value is known: every element mapped to a node not yet computed.
-    for (const [id, els] of p.byNode) {
-      const pending = !known("data", id, index);
-      for (const el of els) el.classList.toggle("pending", pending);
+    // Faded until a value it stands for is known.
+    for (const [elementId, el] of p.elements) {
+      el.classList.toggle("pending", !p.view.map[elementId].some((id) => known("data", id, index)));
     }
     for (const el of p.holder.querySelectorAll(".active, .current")) el.classList.remove("active", "current");
     (step.nodes || []).forEach((id, k) => {
