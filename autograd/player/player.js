@@ -113,7 +113,8 @@
     for (const slot of view.slots) {
       const el = holder.querySelector(`[id="${CSS.escape(slot.element)}"]`);
       if (!el) continue;
-      const text = [...el.querySelectorAll("text")].find((t) => t.textContent.startsWith(slot.prefix));
+      // The last match: a label row drawn above the numbers may start with the same words.
+      const text = [...el.querySelectorAll("text")].reverse().find((t) => t.textContent.startsWith(slot.prefix));
       if (text) slots.push({ text, prefix: slot.prefix, slot, last: null });
     }
     const byNode = new Map();
