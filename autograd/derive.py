@@ -31,202 +31,18 @@ arithmetic as :func:`autograd.graph.backward`, so it equals ``wrt.grad`` after `
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .expr import Deriv, Derivation, Elided, Expr, Join, Num, Path, Section, Step, Sym, Tmpl
 from .graph import topological_order
 from .ops import ATOM, HALF_SQUARED_ERROR, SUM, Op
 
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = [
-    "explain",
-    "explain_forward",
-    "Derivation",
-    "Section",
-    "Step",
-    "Path",
-    "Sym",
-    "Num",
-    "Deriv",
-    "Tmpl",
-    "Join",
-    "Elided",
-]
-
-# --- expression trees: what a formula is, independent of how it is printed -----------------
-
-
-@dataclass(frozen=True)
-class Sym:
-    """A named quantity (a label, a made-up name, η) and its value."""
-
-    name: str
-    value: float
-    latex: str | None = None  # None: derived from the name by the printer
-
-
-@dataclass(frozen=True)
-class Num:
-    """A constant, printed as a number."""
-
-    value: float
-
-
-@dataclass(frozen=True)
-class Deriv:
-    """The symbol ∂num/∂den, with its value."""
-
-    num: Sym
-    den: Sym
-    value: float
-
-
-@dataclass(frozen=True)
-class Tmpl:
-    """An op-table template (``Op.text``/``Op.latex`` or ``Partial.text``/``Partial.latex``) with
-    its placeholders bound to expressions. ``separator`` marks a variadic row: ``args`` is then a
-    tuple of expressions joined by the template."""
-
-    text: str
-    latex: str
-    args: Mapping[str, Expr] | tuple[Expr, ...]
-    precedence: int | None  # None: inferred from the template by the printer
-    separator: bool = False
-
-
-@dataclass(frozen=True)
-class Join:
-    """A product (``"prod"``) or sum (``"sum"``) of expressions, as the chain rule writes them."""
-
-    kind: str
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class Elided:
-    """A formula too long to be worth printing: ``what`` is ``"product"`` (of ``count`` local
-    derivatives along one route) or ``"sum"`` (over ``count`` routes)."""
-
-    what: str
-    count: int
-
-
-Expr = Sym | Num | Deriv | Tmpl | Join | Elided
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line: ``lhs = formula = formula with numbers = value``.
-
-    ``kind`` says what the line does: ``"given"`` (a leaf's value), ``"forward"`` (a node from
-    its operands), ``"plan"`` (the chain rule stated, no numbers), ``"local"`` (one factor from
-    the op table), ``"chain"`` (a gradient as a product), ``"sum"`` (contributions added),
-    ``"result"`` (the final number), ``"update"`` (a gradient step), ``"note"`` (narration only:
-    ``formula`` is None and ``note`` names a language string, with ``args``).
-    """
-
-    kind: str
-    lhs: Expr | None
-    formula: Expr | None
-    value: float | None
-    show_formula: bool = True
-    note: str | None = None
-    args: tuple[Expr | str | int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled group of steps; ``title`` names a language string, ``args`` fill it."""
-
-    title: str
-    args: tuple[Expr | str | int, ...]
-    steps: tuple[Step, ...]
-
-
-@dataclass(frozen=True)
-class Path:
-    """One path from the output down to ``wrt`` through key nodes, with each edge's factor."""
-
-    nodes: tuple[str, ...]
-    factors: tuple[float, ...]
-    value: float
-
-
-@dataclass
-class Derivation:
-    """A derivation: sections of steps, plus the numbers a program wants.
-
-    ``value`` is ∂output/∂wrt (or the node's value, for a forward explanation); ``paths`` lists
-    up to ``max_paths`` paths from output to wrt and ``path_count`` counts them all; ``steps``
-    is every line in order. ``str()`` is Unicode text; ``to_latex()``, ``to_markdown()`` and
-    ``to_html()`` are the other renderings, and Jupyter shows the object as rendered maths.
-
-    >>> from autograd import Value, explain
-    >>> a = Value(2.0, label="a")
-    >>> b = (a * 3).labelled("b")
-    >>> d = explain((b + a).labelled("c"), a)
-    >>> d.value, d.path_count, [p.nodes for p in d.paths]
-    (4.0, 2, [('c', 'b', 'a'), ('c', 'a')])
-    >>> [step.kind for step in d.steps]
-    ['local', 'local', 'sum', 'note']
-    """
-
-    value: float
-    sections: list[Section]
-    paths: list[Path] = field(default_factory=list)
-    path_count: int = 0
-    updated: float | None = None
-    digits: int = 9
-    exact: bool = False
-    lang: str = "en"
-
-    @property
-    def steps(self) -> list[Step]:
-        """Every step of every section, in order."""
-        return [step for section in self.sections for step in section.steps]
-
-    def __str__(self) -> str:
-        from .printing import to_text
-
-        return to_text(self)
-
-    def __repr__(self) -> str:
-        steps, paths = len(self.steps), self.path_count
-        return (
-            f"<Derivation value={self.value!r}, {steps} step{'s' * (steps != 1)}, "
-            f"{paths} path{'s' * (paths != 1)}>"
-        )
-
-    def to_latex(self) -> str:
-        """An ``aligned`` block, one line per step."""
-        from .printing import to_latex
-
-        return to_latex(self)
-
-    def to_markdown(self) -> str:
-        """Markdown with ``$...$`` maths, one list item per step."""
-        from .printing import to_markdown
-
-        return to_markdown(self)
-
-    def to_html(self) -> str:
-        """A self-contained HTML fragment."""
-        from .printing import to_html
-
-        return to_html(self)
-
-    def _repr_latex_(self) -> str:
-        return "$$" + self.to_latex() + "$$"
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
+__all__ = ["explain", "explain_forward"]
 
 # --- naming and forward formulas ---------------------------------------------------------------
 
@@ -296,7 +112,7 @@ class _Namer:
         names: dict[str, Expr] = {"out": self.expr(v)}
         if not op.variadic:
             names.update(zip(op.operands, (self.expr(p) for p in v.parents)))
-        return Tmpl(row.text, row.latex, names, None)
+        return Tmpl(row.text, row.latex, names, row.precedence)
 
 
 def _forward_formula(op: Op, operands: list[Expr]) -> Tmpl:
@@ -315,7 +131,7 @@ def _product(factors: Iterable[Expr]) -> Expr:
     kept = tuple(f for f in factors if not _is_one(f))
     if not kept:
         return Tmpl("1", "1", {}, ATOM)
-    return kept[0] if len(kept) == 1 else Join("prod", kept)
+    return kept[0] if len(kept) == 1 else Join("product", kept)
 
 
 # --- the backward derivation ---------------------------------------------------------------
@@ -614,7 +430,7 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
                     d_local, step = local(c, n)
                     if id(c) not in roots:
                         steps.append(step)
-                        terms.append(Join("prod", (Deriv(sym(num_node), sym(c), grad[id(c)]), d_local)))
+                        terms.append(Join("product", (Deriv(sym(num_node), sym(c), grad[id(c)]), d_local)))
                         total += grad[id(c)] * d_local.value
                     elif len(group) == 1:  # ∂E_o1/∂n straight from E_o1's row: that line is the share
                         steps.append(step)
@@ -655,7 +471,7 @@ def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_
     for f in factor_values:
         product *= f
     result = Deriv(sym(output), sym(wrt), product)
-    chain_rule = Join("prod", tuple(factor_syms))
+    chain_rule = Join("product", tuple(factor_syms))
     # The chain rule is stated first, as a person writes it, and its numbers come at the end.
     return [
         Step("plan", result, chain_rule, None),

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import describe
 from .graph import topological_order
 from .ops import fill
-from .value import Value, describe
+from .value import Value
 
 if TYPE_CHECKING:
     import graphviz

@@ -15,10 +15,10 @@ graph is being built (see "Speed notes" below). ``parents`` reads the operands b
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
 from . import anomaly, graph
+from .errors import anomaly_error, op_error, to_float
 from .ops import (
     ADD,
     ADD_N,
@@ -34,19 +34,11 @@ from .ops import (
     SUB,
     TANH,
     Op,
-    fill,
 )
 
-__all__ = ["Value", "Number", "apply", "add_n", "half_squared_error", "describe"]
+__all__ = ["Value", "Number", "apply", "add_n", "half_squared_error"]
 
 Number = int | float
-
-
-def _to_float(data: object, where: str) -> float:
-    # bool and int (and numpy scalars, Fraction, ...) are numbers.Real; complex, str, None are not.
-    if isinstance(data, numbers.Real):
-        return float(data)
-    raise TypeError(f"{where}: expected a real number (int, float or bool), got {type(data).__name__} {data!r}")
 
 
 class Value:
@@ -71,7 +63,7 @@ class Value:
         op: Op | None = None,
         parents: tuple[Value, ...] = (),
     ) -> None:
-        self.data: float = data if type(data) is float else _to_float(data, "Value(data)")
+        self.data: float = data if type(data) is float else to_float(data, "Value(data)")
         self.grad: float = 0.0
         self.label = label
         self.op = op
@@ -185,27 +177,7 @@ def _lift(x: Value | Number, op: Op) -> Value:
     """An operand as a Value: plain numbers become constants (``requires_grad=False``)."""
     if isinstance(x, Value):
         return x
-    return Value(_to_float(x, f"{op.name}"), None, False)
-
-
-def describe(v: Value) -> str:
-    """How error messages name a Value: its label and data, or what made it.
-
-    >>> describe(Value(-1.0, label="x"))
-    "'x' = -1.0"
-    >>> describe(Value(2.0) * 3)
-    'the unlabelled result of mul = 6.0'
-    """
-    if v.label is not None:
-        return f"{v.label!r} = {v.data!r}"
-    if v.op is None:
-        return f"the constant {v.data!r}" if not v.requires_grad else f"an unlabelled Value = {v.data!r}"
-    return f"the unlabelled result of {v.op.name} = {v.data!r}"
-
-
-def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
-    names = dict(zip(op.operands, map(describe, parents)))
-    return type(exc)(f"{op.name}: {fill(str(exc), names)}")
+    return Value(to_float(x, f"{op.name}"), None, False)
 
 
 # Speed notes (issue 7). Every node an operator makes is made by ``_make``, which calls the row's
@@ -226,8 +198,8 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
     try:
         data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, (a,) if b is None else (a, b), exc) from None
-    if type(data) is not float or anomaly.enabled:  # one test on the fast path; the rest in _result
+        raise op_error(op, (a,) if b is None else (a, b), exc) from None
+    if type(data) is not float or anomaly.active:  # one test on the fast path; the rest in _result
         data = _result(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
     node.data = data
@@ -244,15 +216,10 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
 def _result(op: Op, data: object, parents: tuple[Value, ...]) -> float:
     """A row's forward result as a float; in anomaly mode, refused if it is not finite."""
     if type(data) is not float:
-        data = _to_float(data, f"{op.name} forward")
-    if anomaly.enabled and not math.isfinite(data):
-        raise _anomaly_error(op, data, parents)
+        data = to_float(data, f"{op.name} forward")
+    if not math.isfinite(data) and anomaly.enabled():
+        raise anomaly_error(op, data, parents)
     return data
-
-
-def _anomaly_error(op: Op, data: float, parents: tuple[Value, ...]) -> FloatingPointError:
-    """What anomaly mode raises for a forward result that is not finite (see autograd.anomaly)."""
-    return FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
 
 
 def _link(node: Value, op: Op | None, parents: tuple[Value, ...]) -> None:
@@ -278,7 +245,7 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
     try:
         data = op.forward(*[p.data for p in parents])
     except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, parents, exc) from None
+        raise op_error(op, parents, exc) from None
     return Value(_result(op, data, parents), label, any([p.requires_grad for p in parents]), op=op, parents=parents)
 
 

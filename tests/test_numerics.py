@@ -16,7 +16,11 @@ def _exact_sigmoid(x: float) -> float:
     return float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
 
 
-@pytest.mark.parametrize("x", [-1e308, -1000.0, -745.2, -40.0, -1e-9, 0.0, 3e-17, 0.5, 36.8, 1000.0, 1e308])
+POINTS = [-1e308, -1000.0, -745.2, -40.0, -20.0, -1e-9, 0.0, 3e-17, 0.5, 0.549, 0.551, 10.0, 15.0, 20.0, 36.8, 40.0,
+          1000.0, 1e308]
+
+
+@pytest.mark.parametrize("x", POINTS)
 def test_sigmoid_and_tanh_are_accurate_to_the_last_bits_and_never_overflow(x: float) -> None:
     # Within 2 units in the last place of the true value (tanh: libm's, within 1), at every
     # magnitude up to the largest float.
@@ -25,9 +29,21 @@ def test_sigmoid_and_tanh_are_accurate_to_the_last_bits_and_never_overflow(x: fl
     exact_s, exact_t = _exact_sigmoid(x), float(mpmath.tanh(mpmath.mpf(x)))
     assert abs(s.data - exact_s) <= 2 * math.ulp(exact_s)
     assert abs(t.data - exact_t) <= math.ulp(exact_t)
-    s.backward()
-    t.backward()
-    assert v.grad == pytest.approx(s.data * (1 - s.data) + (1 - t.data**2), rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("x", POINTS)
+def test_sigmoid_and_tanh_slopes_are_accurate_where_they_saturate(x: float) -> None:
+    # σ'(x) = σ(x)(1 − σ(x)) and tanh'(x) = 1 − tanh²(x) computed as written lose every bit where
+    # the unit saturates (0.0 at tanh(20), where the slope is 1.7e-17); within 4 units in the last
+    # place of the true slope, at every magnitude.
+    m = mpmath.mpf(x)
+    for slope, exact in (
+        (lambda v: v.sigmoid(), mpmath.exp(-abs(m)) / (1 + mpmath.exp(-abs(m))) ** 2),
+        (lambda v: v.tanh(), mpmath.sech(m) ** 2),
+    ):
+        v = Value(x, label="x")
+        slope(v).backward()
+        assert abs(v.grad - float(exact)) <= 4 * math.ulp(float(exact)), (x, v.grad, float(exact))
 
 
 def test_sigmoid_gradient_at_plus_minus_1000_is_zero() -> None:

@@ -29,7 +29,7 @@ from ..ops import ATOM, POWER, PRODUCT, SUM, UNARY, fill
 from .lang import STRINGS
 
 if TYPE_CHECKING:
-    from ..derive import Derivation, Expr, Step
+    from ..expr import Derivation, Expr, Step
 
 __all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render", "check_lang", "Notation"]
 
@@ -195,32 +195,6 @@ def _need_after(after: str) -> int:
     return SUM
 
 
-def _template_precedence(template: str) -> int:
-    """The binding strength of a template's outermost operation (partials have no
-    ``precedence`` field): sums bind least, then a leading minus, products, powers, atoms."""
-    s = _SENTINEL_RE.sub("\x01", fill(template, _Sentinels())).strip()
-    flat, depth = [], 0
-    for ch in s:
-        if ch in "([{":
-            if depth == 0:
-                flat.append("(")
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0:
-            flat.append(ch)
-    top = "".join(flat)
-    if any(op in top for op in (" + ", " − ", " - ")):
-        return SUM
-    if top.startswith(("−", "-", "ln ", "\\ln ")):
-        return UNARY
-    if "·" in top or "/" in top or "\\cdot" in top or re.search("[\x01\\d½](\\(|\x01)|\\)[\x01\\d(]", top):
-        return PRODUCT
-    if "^" in top or "²" in top:
-        return POWER
-    return ATOM
-
-
 class _Sentinels(dict):
     """Maps every placeholder to a marker, so a filled template shows where operands go."""
 
@@ -252,7 +226,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
     """An expression as (string, precedence, starts with a minus sign). ``numeric=True`` writes
     every symbol and partial derivative as its value.
 
-    >>> from autograd.derive import Sym, Tmpl
+    >>> from autograd.expr import Sym, Tmpl
     >>> from autograd.ops import MUL
     >>> e = Tmpl(MUL.text, MUL.latex, {"a": Sym("w5", 0.4), "b": Sym("out_h1", 0.59327)}, MUL.precedence)
     >>> render(e, Notation("text"))[0], render(e, Notation("text"), numeric=True)[0]
@@ -260,10 +234,10 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
     >>> print(render(e, Notation("latex"))[0])
     w_{5} \\cdot \\mathrm{out}_{\\mathrm{h1}}
     """
-    from ..derive import Deriv, Elided, Join, Num, Sym, Tmpl
+    from ..expr import Deriv, Elided, Join, Num, Sym, Tmpl
 
     if isinstance(e, Elided):
-        words = STRINGS[nota.lang][f"elided_{e.what}"].format(e.count)
+        words = STRINGS[nota.lang][f"elided_{e.kind}"].format(e.count)
         if nota.name == "latex":
             words = r"\text{" + words + "}"
         return (html.escape(words) if nota.name == "html" else words), ATOM, False
@@ -278,7 +252,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
         return nota.partial(nota.label(e.num.name, e.num.latex), nota.label(e.den.name, e.den.latex)), ATOM, False
     if isinstance(e, Join):
         parts = [render(item, nota, numeric) for item in e.items]
-        if e.kind == "prod":
+        if e.kind == "product":
             sep, need = nota.times(numeric), PRODUCT
         else:
             sep, need = " + ", SUM
@@ -296,7 +270,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
         if single is not None:
             prec = args[single.group(1)][1]
         else:
-            prec = e.precedence if e.precedence is not None else _template_precedence(e.text)
+            prec = e.precedence
         return s, prec, s.startswith(("−", "-"))
     raise TypeError(f"cannot print {e!r}: not a derivation expression")
 
