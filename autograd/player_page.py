@@ -24,8 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .errors import describe
 from .graph import topological_order
-from .value import Value, describe
+from .value import Value
 
 __all__ = ["Player", "View", "player", "MAX_NODES", "graph_view"]
 
