@@ -132,7 +132,7 @@
         el.setAttribute("tabindex", "0");
         el.setAttribute("role", "button");
         el.setAttribute("aria-label", names.join(", "));
-        const open = () => showNodePanel(nodeIds);
+        const open = () => showNodePanel(nodeIds, true);
         el.addEventListener("click", open);
         el.addEventListener("keydown", (event) => {
           if (event.key === "Enter" || event.key === " ") {
@@ -248,11 +248,15 @@
     element.textContent = line.text;
   }
 
-  function showNodePanel(nodeIds) {
+  // The steps of the nodes an element stands for. `focus`: move the keyboard focus into the list
+  // (on opening it); a list rebuilt on a new step keeps the focus on the same entry.
+  function showNodePanel(nodeIds, focus) {
     state.panelNode = nodeIds;
     const words = WORDS[state.lang] || WORDS.en;
     const panel = $("node-panel");
     const list = $("node-steps");
+    const buttons = [...list.querySelectorAll("button")];
+    const focused = focus ? 0 : buttons.indexOf(document.activeElement);
     list.replaceChildren();
     $("node-name").textContent = nodeIds.map((id) => (nodeById.get(id) || {}).name || id).join(" · ");
     for (const id of nodeIds) {
@@ -279,6 +283,8 @@
       list.appendChild(item);
     }
     panel.hidden = false;
+    const again = list.querySelectorAll("button")[focused];
+    if (focused >= 0 && again) again.focus();
   }
 
   // --- navigation ------------------------------------------------------------------------------
