@@ -454,6 +454,7 @@
     .then(() => {
       showView(0);
       window.stepgrad.ready = true;
+      window.stepgrad.readyAt = performance.now(); // ms since navigation began (bench/bench_player.py)
       document.documentElement.dataset.ready = "1";
     })
     .catch((error) => {
