@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -287,9 +288,24 @@ def _graphviz_js() -> str:
     return f"(function () {{\n{text[:m.start()]}\nwindow.stepgradGraphviz = {exports['Graphviz']};\n}})();"
 
 
+def _finite(obj: Any) -> Any:
+    """``obj`` with NaN and ±inf as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "NaN" if math.isnan(obj) else ("Infinity" if obj > 0 else "-Infinity")
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _script_json(obj: Any) -> str:
-    """JSON to sit inside a <script> element: no '<', '>' or '&' that HTML could read as markup."""
-    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """JSON to sit inside a <script> element: no '<', '>' or '&' that HTML could read as markup.
+
+    >>> print(_script_json({"label": "</script>", "grad": float("nan")}))
+    {"label":"\\u003c/script\\u003e","grad":"NaN"}
+    """
+    text = json.dumps(_finite(obj), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
