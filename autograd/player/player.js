@@ -115,7 +115,7 @@
       if (!el) continue;
       // The last match: a label row drawn above the numbers may start with the same words.
       const text = [...el.querySelectorAll("text")].reverse().find((t) => t.textContent.startsWith(slot.prefix));
-      if (text) slots.push({ text, prefix: slot.prefix, slot, last: null });
+      if (text) slots.push({ text, element: el, prefix: slot.prefix, slot, last: null });
     }
     const byNode = new Map();
     const elements = new Map();
@@ -151,6 +151,27 @@
     return { holder, slots, byNode, elements, edges, view };
   }
 
+  // A number longer than the one laid out ("0.4 → 0.3589") is squeezed into its box, from its left.
+  function fit(text, element) {
+    if (text.dataset.x === undefined) {
+      text.dataset.x = text.getAttribute("x");
+      text.dataset.anchor = text.getAttribute("text-anchor") || "";
+    }
+    text.removeAttribute("textLength");
+    text.removeAttribute("lengthAdjust");
+    text.setAttribute("x", text.dataset.x);
+    text.setAttribute("text-anchor", text.dataset.anchor);
+    if (!element.classList.contains("node") || !text.isConnected) return;
+    const boxes = [...element.querySelectorAll("polygon, ellipse")].map((shape) => shape.getBBox());
+    const box = boxes.reduce((a, b) => (b.width > a.width ? b : a), { x: 0, width: 0 });
+    if (box.width > 6 && text.getComputedTextLength() > box.width - 6) {
+      text.setAttribute("x", String(box.x + 3));
+      text.setAttribute("text-anchor", "start");
+      text.setAttribute("textLength", String(box.width - 6));
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
+  }
+
   function paintView(p, index) {
     const step = steps[index];
     for (const s of p.slots) {
@@ -158,6 +179,7 @@
       if (value !== s.last) {
         s.text.textContent = s.prefix + value;
         s.last = value;
+        fit(s.text, s.element);
       }
     }
     // Faded until a value it stands for is known.
@@ -338,7 +360,10 @@
     state.view = k;
     const graph = $("graph");
     graph.replaceChildren();
-    if (prepared[k]) graph.appendChild(prepared[k].holder);
+    if (prepared[k]) {
+      graph.appendChild(prepared[k].holder);
+      for (const slot of prepared[k].slots) slot.last = null; // repaint: sizes are known only when attached
+    }
     setActualSize(state.actual);
     for (const button of $("views").querySelectorAll("button")) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.view) === k));
