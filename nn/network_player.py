@@ -15,6 +15,7 @@ from autograd.player_page import MAX_NODES, Player, View, graph_view, langs_of, 
 from autograd.render import dot_source
 
 from .diagram import OUT, edge_id, network_dot, node_id, weight_rows
+from .layers import neuron_of
 from .losses import get_loss
 
 __all__ = ["player", "network_view"]
@@ -47,7 +48,7 @@ def player(
     trace = record(error, trainable or None, lr, langs)
     views = [network_view(net, trace, inputs, lr)]
     if len(trace["nodes"]) <= MAX_NODES:
-        views.append(graph_view(trace, dot_source(error, max_nodes=MAX_NODES)))
+        views.append(graph_view(trace, dot_source(error, max_nodes=MAX_NODES, group=neuron_of)))
     sizes = "-".join(str(n) for n in net.sizes)
     return Player(trace, views, title=f"stepgrad · network {sizes}")
 
@@ -104,5 +105,5 @@ def network_view(net: Any, trace: dict[str, Any], inputs: Sequence[float], lr: f
                     shared.add(id(bias))
                     tie(node_id(bias.label), [bias.label])
                 parameter(edge_id(bias.label, neuron.name), bias, False)
-    dot = network_dot(net, learning_rate=lr, inputs=inputs, grads=True)
+    dot = network_dot(net, lr=lr, inputs=inputs, grads=True)
     return View("network", dot, slots, mapping)
