@@ -29,7 +29,7 @@ from .errors import describe
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["Player", "View", "player", "MAX_NODES", "graph_view"]
+__all__ = ["Player", "View", "player", "MAX_NODES", "graph_view", "recorded_grads"]
 
 MAX_NODES = 2000
 """The largest graph (in Values) a page is made for: past it the picture cannot be followed."""
@@ -230,8 +230,21 @@ def player(
     check_size(output, where="player")
     langs = langs_of(lang, where="player")
     trace = record(output, wrt, lr, langs)
-    dot = dot_source(output, max_nodes=MAX_NODES)
+    dot = dot_source(output, max_nodes=MAX_NODES, grads=recorded_grads(output, trace))
     return Player(trace, [graph_view(trace, dot)], title=_title(trace))
+
+
+def recorded_grads(output: Value, trace: dict[str, Any]) -> dict[Value, float]:
+    """The trace's gradient of each Value (by the shared topological index), to size the boxes.
+
+    The page shows the trace's numbers; drawing them at export makes Graphviz lay each box out
+    wide enough for them (a recorded pass leaves ``.grad`` as it was, often 0).
+    """
+    grads = {}
+    for v, node in zip(topological_order(output), trace["nodes"]):
+        if isinstance(node.get("grad"), float):
+            grads[v] = node["grad"]
+    return grads
 
 
 def _title(trace: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.player_page import MAX_NODES, Player, View, graph_view, langs_of, record
+from autograd.player_page import MAX_NODES, Player, View, graph_view, langs_of, record, recorded_grads
 from autograd.render import dot_source
 
 from .diagram import OUT, edge_id, network_dot, node_id, weight_rows
@@ -48,7 +48,8 @@ def player(
     trace = record(error, trainable or None, lr, langs)
     views = [network_view(net, trace, inputs, lr)]
     if len(trace["nodes"]) <= MAX_NODES:
-        views.append(graph_view(trace, dot_source(error, max_nodes=MAX_NODES, group=neuron_of)))
+        dot = dot_source(error, max_nodes=MAX_NODES, group=neuron_of, grads=recorded_grads(error, trace))
+        views.append(graph_view(trace, dot))
     sizes = "-".join(str(n) for n in net.sizes)
     return Player(trace, views, title=f"stepgrad · network {sizes}")
 
