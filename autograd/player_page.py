@@ -44,7 +44,8 @@ class View:
 
     ``slots`` name the text elements that show a number: ``element`` (an id in the DOT), the
     ``prefix`` its text starts with (the number follows it), ``field`` (``data``, ``grad``,
-    ``updated``, ``data+updated`` or ``local``) and the trace ``node`` or ``edge`` it shows.
+    ``updated``, ``local``, or ``data+updated``: the value, then ``→`` what the update or the
+    forward pass after it makes of it) and the trace ``node`` or ``edge`` it shows.
     ``map`` sends an element id to the trace nodes it stands for (highlighting and clicks);
     edges of the trace are found under ``edge_prefix + edge id``.
     """

@@ -92,7 +92,7 @@ def network_view(net: Any, trace: dict[str, Any], inputs: Sequence[float], lr: f
         for neuron in layer.neurons:
             element = node_id(neuron.name)
             tie(element, [f"net_{neuron.name}", f"out_{neuron.name}", f"E_{neuron.name}"])
-            show(element, OUT, "data", f"out_{neuron.name}")
+            show(element, OUT, "data+updated", f"out_{neuron.name}")  # its output, then after the update
             for w in neuron.weights:
                 parameter(edge_id(w.label), w, True)
             bias = neuron.bias

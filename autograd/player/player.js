@@ -17,7 +17,7 @@
       step: "Step {0} of {1}", first: "First step (Home)", prev: "Previous step (←)", next: "Next step (→)",
       last: "Last step (End)", play: "Play / pause (Space)", scrubber: "Step", zoom: "Actual size / fit",
       keys: "← → step · Home End · Space plays · click or Enter on a node for its steps",
-      nodeForward: "value", nodeGrad: "gradient", nodeUpdate: "update", noSteps: "no step computes this node",
+      nodeForward: "value", nodeGrad: "gradient", nodeUpdate: "update", nodeAfter: "after the update", noSteps: "no step computes this node",
       layout: "Laying out the graph…", layoutFailed: "The graph could not be laid out: {0}",
       graph: "Computation graph", network: "Network",
     },
@@ -26,7 +26,7 @@
       step: "第 {0} 步，共 {1} 步", first: "第一步（Home）", prev: "上一步（←）", next: "下一步（→）",
       last: "最后一步（End）", play: "播放 / 暂停（空格）", scrubber: "步骤", zoom: "原始大小 / 适应窗口",
       keys: "← → 逐步 · Home End · 空格播放 · 点击节点或按 Enter 查看它的步骤",
-      nodeForward: "值", nodeGrad: "梯度", nodeUpdate: "更新", noSteps: "没有步骤计算这个节点",
+      nodeForward: "值", nodeGrad: "梯度", nodeUpdate: "更新", nodeAfter: "更新之后", noSteps: "没有步骤计算这个节点",
       layout: "正在排布计算图……", layoutFailed: "计算图无法排布：{0}",
       graph: "计算图", network: "网络",
     },
@@ -35,9 +35,9 @@
 
   // --- what is known when: the first step revealing each value -----------------------------
   // revealedAt.data.get("v7") is the index of the step from which v7's value may be shown.
-  const revealedAt = { data: new Map(), grad: new Map(), updated: new Map(), local: new Map() };
+  const revealedAt = { data: new Map(), grad: new Map(), updated: new Map(), after: new Map(), local: new Map() };
   steps.forEach((step, i) => {
-    for (const field of ["data", "grad", "updated"]) {
+    for (const field of ["data", "grad", "updated", "after"]) {
       for (const id of (step.reveals && step.reveals[field]) || []) {
         if (!revealedAt[field].has(id)) revealedAt[field].set(id, i);
       }
@@ -75,7 +75,12 @@
     const field = slot.field === "data+updated" ? "data" : slot.field;
     if (!known(field, slot.node, index)) return "";
     let text = short(node[field]);
-    if (slot.field === "data+updated" && known("updated", slot.node, index)) text += ` → ${short(node.updated)}`;
+    // "data+updated": the value, then what it becomes: a parameter's update, or any node's value
+    // in the forward pass after the update.
+    if (slot.field === "data+updated") {
+      if (known("updated", slot.node, index)) text += ` → ${short(node.updated)}`;
+      else if (known("after", slot.node, index)) text += ` → ${short(node.after)}`;
+    }
     return text;
   }
 
@@ -282,8 +287,10 @@
     list.replaceChildren();
     $("node-name").textContent = nodeIds.map((id) => (nodeById.get(id) || {}).name || id).join(" · ");
     for (const id of nodeIds) {
-      for (const [field, word] of [["data", "nodeForward"], ["grad", "nodeGrad"], ["updated", "nodeUpdate"]]) {
+      const fields = [["data", "nodeForward"], ["grad", "nodeGrad"], ["updated", "nodeUpdate"], ["after", "nodeAfter"]];
+      for (const [field, word] of fields) {
         if (!revealedAt[field].has(id)) continue;
+        if (field === "after" && revealedAt.updated.has(id)) continue; // a parameter: the same number
         const at = revealedAt[field].get(id);
         const item = document.createElement("li");
         const button = document.createElement("button");
