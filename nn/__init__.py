@@ -17,6 +17,7 @@ from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
 from .network_player import player
 from .optim import SGD
+from .pytorch import compare_with_torch, from_torch, to_torch
 from .report import InitReport, diagnose_init
 from .train import History, evaluate, train
 
@@ -27,4 +28,5 @@ __all__ = [
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
     "draw_network", "player",
+    "to_torch", "from_torch", "compare_with_torch",
 ]
