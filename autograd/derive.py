@@ -32,7 +32,7 @@ arithmetic as :func:`autograd.graph.backward`, so it equals ``wrt.grad`` after `
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .graph import topological_order
@@ -187,6 +187,21 @@ class Derivation:
     def steps(self) -> list[Step]:
         """Every step of every section, in order."""
         return [step for section in self.sections for step in section.steps]
+
+    def only(self, kinds: Iterable[str]) -> Derivation:
+        """The same derivation keeping only the steps of the given kinds (see :class:`Step`);
+        a section left without steps goes. ``d.only(["plan", "result"])`` is the chain rule
+        stated and its value, for a weight whose full derivation repeats one shown before.
+
+        >>> from autograd import Value, explain
+        >>> x = Value(3.0, label="x")
+        >>> d = explain((x * x).labelled("y"), x, lr=0.1)
+        >>> [s.kind for s in d.steps], [s.kind for s in d.only(["update"]).steps]
+        (['local', 'update'], ['update'])
+        """
+        keep = set(kinds)
+        sections = [replace(s, steps=tuple(step for step in s.steps if step.kind in keep)) for s in self.sections]
+        return replace(self, sections=[s for s in sections if s.steps])
 
     def __str__(self) -> str:
         from .printing import to_text
