@@ -14,30 +14,23 @@ never a traceback, and nothing is written.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import reprlib
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from autograd import Value, explain, explain_forward, topological_order
-from autograd.printing.document import FORMATS, Document, derivation_block
+from autograd import explain
+from autograd.printing.document import FORMATS, derivation_block
 from autograd.printing.lang import DEMO_STRINGS
 
 from .data import DataError, Dataset, read_data
-from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network
-from .layers import Network
-from .losses import half_sse
-from .model import LOSS, MODEL_FORMAT, Model, activation_names, check_activation, check_size, fit
+from .examples import CLASSIC_WEIGHTS
+from .model import LOSS, MODEL_FORMAT, Model, activation_names, check_activation, check_size, fit, rms_error
 from .module import check_writable, read_document
-from .optim import SGD
+from .walkthrough import classic_graph, classic_walkthrough
 
 __all__ = ["main", "CommandError", "COMMANDS"]
-
-DEMO_LR = 0.5
-
 
 class CommandError(Exception):
     """A user mistake the command reports in one line (no traceback)."""
@@ -46,77 +39,13 @@ class CommandError(Exception):
 # --- demo and explain: the classic network ------------------------------------------------------
 
 
-def classic_graph() -> tuple[Network, dict[str, Value]]:
-    """The classic network and its forward pass: every labelled node of E_total's graph by label.
-
-    >>> net, g = classic_graph()
-    >>> round(g["E_total"].data, 9), g["w1"] is net["w1"]
-    (0.298371109, True)
-    """
-    net = classic_network()
-    error = half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS)
-    return net, {v.label: v for v in topological_order(error) if v.label is not None}
-
-
-OUTPUT_WEIGHTS = ("w5", "w6", "w7", "w8")
-HIDDEN_WEIGHTS = ("w1", "w2", "w3", "w4")
-FULL = ("plan", "local", "chain", "sum", "result", "note")  # w5 and w1: every line
-SUMMARY = ("plan", "result")  # w6..w8 and w2..w4: the chain rule and its value
-
-
 def demo_command(args: argparse.Namespace) -> int:
-    """The whole worked example: forward pass, both layers' derivations, updates, new error."""
-    words, lang = DEMO_STRINGS[args.lang], args.lang
-    net, v = classic_graph()
-    error = v["E_total"]
-    error.backward()
-    derivation = {w: explain(error, v[w], lang=lang, lr=DEMO_LR) for w in OUTPUT_WEIGHTS + HIDDEN_WEIGHTS}
-    doc = Document(words["title"], lang)
-    doc.heading(words["network"])
-    doc.paragraph(words["network_text"])
-    doc.derivation(explain_forward(error, lang=lang))  # titled "Forward pass" and "Total error" by the printer
-    for heading, (first, *rest) in (("output_layer", OUTPUT_WEIGHTS), ("hidden_layer", HIDDEN_WEIGHTS)):
-        doc.heading(words[heading])
-        doc.derivation(derivation[first].only(FULL))
-        doc.paragraph(words["similarly"])
-        doc.derivation(*(derivation[w].only(SUMMARY) for w in rest))
-    doc.heading(words["update"])
-    doc.derivation(*(derivation[w].only(["update"]) for w in OUTPUT_WEIGHTS + HIDDEN_WEIGHTS))
-    graphs = {"classic-graph": _computation_graph(v), "classic-network": _network_diagram(net)}  # before the update
-    SGD(net.parameters(), lr=DEMO_LR).step()
-    doc.heading(words["after"])
-    doc.paragraph(words["after_text"])
-    after = explain_forward(half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS), lang=lang)
-    doc.derivation(replace(after, sections=after.sections[-1:]))  # its last section: E_total = E_o1 + E_o2
-    doc.paragraph(words["after_note"])
+    """The whole worked example (:mod:`nn.walkthrough`) on stdout, its drawings in ``--out``."""
+    doc, drawings = classic_walkthrough(args.lang)
     _make_folder(args.out)  # before printing: a bad --out fails with nothing written
     print(doc.to(args.format), end="")
-    _write_graphs(args.out, graphs)
+    _write_graphs(args.out, drawings)
     return 0
-
-
-def _computation_graph(v: dict[str, Value]) -> tuple[str, object]:
-    """DOT text of E_total's graph with w1's two paths highlighted, and its drawing (None
-    without the graphviz Python package)."""
-    from autograd.render import dot_source, draw
-
-    return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
-
-
-def _network_diagram(net: Network) -> tuple[str, object]:
-    """DOT text of the neuron-level diagram: weights, ∂E/∂w and the updated weights at lr 0.5."""
-    from .diagram import draw_network, network_dot
-
-    return _both(network_dot, draw_network, net, learning_rate=DEMO_LR)
-
-
-def _both(source: Callable[..., str], drawing: Callable[..., object], *args: object, **options: object
-          ) -> tuple[str, object]:
-    try:
-        made = drawing(*args, **options)
-    except ImportError:
-        made = None
-    return source(*args, **options), made
 
 
 def _make_folder(out: Path) -> None:
@@ -196,13 +125,8 @@ def _read_data(path: Path, targets: int) -> Dataset:
         raise
 
 
-def _rms(predicted: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]) -> float:
-    squares = [(p - t) * (p - t) for ps, ts in zip(predicted, targets) for p, t in zip(ps, ts)]  # ** overflows
-    return math.sqrt(math.fsum(squares) / len(squares))
-
-
 def _correct(model: Model, predicted: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]) -> str:
-    right = sum(a == b for a, b in zip(model.classes(predicted), model.classes(targets)))
+    right = model.correct(predicted, targets)
     return f"{right}/{len(targets)} ({100 * right / len(targets):.1f}%)"
 
 
@@ -241,7 +165,7 @@ def train_command(args: argparse.Namespace) -> int:
     sets = [("train", data)] + ([("check", check)] if check is not None else [])
     predictions = {name: model.predict(d.inputs) for name, d in sets}
     print("rms error in the targets' units: " + ", ".join(
-        f"{name} {_rms(predictions[name], d.targets):.6g}" for name, d in sets))
+        f"{name} {rms_error(predictions[name], d.targets):.6g}" for name, d in sets))
     if model.one_hot:
         print("classified correctly (largest output = the target's 1): " + ", ".join(
             f"{name} {_correct(model, predictions[name], d.targets)}" for name, d in sets))
@@ -289,7 +213,7 @@ def predict_command(args: argparse.Namespace) -> int:
     if data.n_inputs == n_in + n_out:
         targets = [row[n_in:] for row in data.inputs]
         source = data.source if data.source.isprintable() else reprlib.repr(data.source)
-        print(f"# rms error against the targets in {source}: {_rms(predicted, targets):.6g}")
+        print(f"# rms error against the targets in {source}: {rms_error(predicted, targets):.6g}")
         if model.one_hot:
             print(f"# classified correctly (largest output = the target's 1): {_correct(model, predicted, targets)}")
     return 0

@@ -23,8 +23,8 @@ from .layers import BIAS_MODES, Network
 from .module import read_document, write_atomically
 from .train import History, train
 
-__all__ = ["Model", "fit", "check_size", "check_activation", "parameter_count", "MAX_PARAMETERS", "MODEL_FORMAT",
-           "LOSS", "TRAINABLE"]
+__all__ = ["Model", "fit", "rms_error", "check_size", "check_activation", "parameter_count", "MAX_PARAMETERS",
+           "MODEL_FORMAT", "LOSS", "TRAINABLE"]
 
 MODEL_FORMAT = "stepgrad.model"
 LOSS = "mse"  # MATLAB's default performance function; the goal is on it, in scaled units
@@ -117,6 +117,16 @@ def _argmax(row: Sequence[float]) -> int:
     return max(range(len(row)), key=row.__getitem__)
 
 
+def rms_error(predicted: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]) -> float:
+    """The root of the mean squared difference over every output of every sample.
+
+    >>> rms_error([(1.0, 2.0)], [(1.0, 4.0)])
+    1.4142135623730951
+    """
+    squares = [(p - t) * (p - t) for ps, ts in zip(predicted, targets) for p, t in zip(ps, ts)]  # ** can overflow
+    return math.sqrt(math.fsum(squares) / len(squares))
+
+
 class Model:
     """A trained network together with the scaling of its inputs and targets (premnmx/postmnmx).
 
@@ -180,6 +190,10 @@ class Model:
         ['dog', 'cat']
         """
         return [self.target_names[_argmax(y)] for y in outputs]
+
+    def correct(self, outputs: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]) -> int:
+        """How many output vectors name the class their one-hot target names."""
+        return sum(a == b for a, b in zip(self.classes(outputs), self.classes(targets)))
 
     def to_json(self) -> str:
         """The model file's text (exact floats; a ``ValueError`` if a parameter is not finite)."""
