@@ -23,6 +23,7 @@ from pathlib import Path
 from autograd import explain
 from autograd.printing.document import FORMATS, derivation_block
 from autograd.printing.lang import DEMO_STRINGS
+from autograd.render import GraphvizNotFound, export
 
 from .data import DataError, Dataset, read_data
 from .examples import CLASSIC_WEIGHTS
@@ -31,6 +32,7 @@ from .module import check_writable, read_document
 from .walkthrough import classic_graph, classic_walkthrough
 
 __all__ = ["main", "CommandError", "COMMANDS"]
+
 
 class CommandError(Exception):
     """A user mistake the command reports in one line (no traceback)."""
@@ -61,8 +63,6 @@ def _write_graphs(out: Path, graphs: dict[str, tuple[str, object]]) -> None:
 
     Progress and notes go to stderr so that stdout stays one clean document.
     """
-    from autograd.render import GraphvizNotFound, export
-
     written: list[str] = []
     note = ""
     for name, (dot, drawing) in graphs.items():

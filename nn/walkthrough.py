@@ -13,7 +13,9 @@ from dataclasses import replace
 from autograd import Value, explain, explain_forward, topological_order
 from autograd.printing.document import Document
 from autograd.printing.lang import DEMO_STRINGS
+from autograd.render import dot_source, draw
 
+from .diagram import draw_network, network_dot
 from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
 from .layers import Network
 from .losses import half_sse
@@ -81,14 +83,10 @@ def classic_walkthrough(lang: str = "en") -> tuple[Document, dict[str, Drawing]]
 
 
 def _computation_graph(v: dict[str, Value]) -> Drawing:
-    from autograd.render import dot_source, draw
-
     return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
 
 
 def _network_diagram(net: Network) -> Drawing:
-    from .diagram import draw_network, network_dot
-
     return _both(network_dot, draw_network, net, learning_rate=LR)
 
 
