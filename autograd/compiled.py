@@ -43,9 +43,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import anomaly
-from .graph import _local_error, topological_order
+from .errors import anomaly_error, local_error, op_error, to_float
+from .graph import topological_order
 from .ops import fill
-from .value import Value, _anomaly_error, _op_error, _to_float
+from .value import Value
 
 __all__ = ["Compiled", "compile", "compile_graph", "CHUNK_LINES"]
 
@@ -128,9 +129,9 @@ class Compiled:
                 f"compiled function takes {len(self.input_names)} input values "
                 f"({', '.join(self.input_names)}), got {len(values)}"
             )
-        args = [x if type(x) is float else _to_float(x, f"input {n}") for x, n in zip(values, self.input_names)]
+        args = [x if type(x) is float else to_float(x, f"input {n}") for x, n in zip(values, self.input_names)]
         function = self._function
-        if anomaly.enabled:
+        if anomaly.enabled():
             if self._checked is None:
                 self._checked = self._make_checked()
             function = self._checked
@@ -157,17 +158,18 @@ class Compiled:
         local = frame_tb.tb_frame.f_locals
         consts = frame_tb.tb_frame.f_globals  # a non-finite constant is bound there; others are literals
         operands = tuple(
-            Value(local[x], label=x) if x in local else Value(consts[x] if x in consts else float(x), False)
+            Value(local[x], label=x) if x in local
+            else Value(consts[x] if x in consts else float(x), requires_grad=False)
             for x in line.operands
         )
         op = line.node.op
         if not isinstance(exc, _NotFinite):
-            err = _op_error(op, operands, exc)
+            err = op_error(op, operands, exc)
         elif line.slot is None:
-            err = _anomaly_error(op, local[line.writes], operands)
+            err = anomaly_error(op, local[line.writes], operands)
         else:  # the edge's local derivative, with the node and its operands as replay has them
             node = Value(operands[0].data, label=operands[0].label, op=op, parents=operands[1:])
-            err = _local_error(node, line.slot, local[_LOCAL])
+            err = local_error(node, line.slot, local[_LOCAL])
         return type(err)(f"{err} (computing {line.writes}, line {frame_tb.tb_lineno} of the compiled source)")
 
     def __str__(self) -> str:
@@ -335,8 +337,8 @@ def _inline_form(function: Callable) -> tuple[str, bool] | None:
     >>> from autograd.ops import DIV, MUL
     >>> _inline_form(MUL.partials[0].fn)
     ('\\x002\\x00', True)
-    >>> _inline_form(DIV.partials[1].fn)
-    ('-\\x001\\x00 / (\\x002\\x00 * \\x002\\x00)', False)
+    >>> _inline_form(DIV.partials[1].fn)  # a def whose body is one return: -out / b
+    ('-\\x000\\x00 / \\x002\\x00', False)
     >>> _inline_form(math.tanh) is None
     True
     """

@@ -17,7 +17,7 @@ from autograd.render import dot_source, draw
 
 from .diagram import draw_network, network_dot
 from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
-from .layers import Network
+from .layers import Network, neuron_of
 from .losses import half_sse
 from .optim import SGD
 
@@ -83,11 +83,11 @@ def classic_walkthrough(lang: str = "en") -> tuple[Document, dict[str, Drawing]]
 
 
 def _computation_graph(v: dict[str, Value]) -> Drawing:
-    return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
+    return _both(dot_source, draw, v["E_total"], highlight=v["w1"], group=neuron_of)
 
 
 def _network_diagram(net: Network) -> Drawing:
-    return _both(network_dot, draw_network, net, learning_rate=LR)
+    return _both(network_dot, draw_network, net, lr=LR)
 
 
 def _both(source: Callable[..., str], drawing: Callable[..., object], *args: object, **options: object) -> Drawing:

@@ -41,7 +41,7 @@ def test_latex_is_a_complete_document_with_text_mode_escapes():
     assert latex.startswith("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n")
     assert latex.endswith("\\end{document}\n")
     escaped = (r"50\% of a\_b \& \#1 \{x\} \textasciitilde{}y\textasciicircum{}2 \textbackslash{} \$5 *not bold* "
-               "<b>")
+               r"\textless{}b\textgreater{}")
     assert f"\\section*{{Title: {escaped}}}" in latex
     assert f"\\subsection*{{Heading {escaped}}}" in latex and f"\n\nParagraph {escaped}\n\n" in latex
     assert "\\[\n\\begin{aligned}" in latex and "\\end{aligned}\n\\]" in latex
@@ -65,7 +65,7 @@ def test_html_is_a_complete_page_and_escaped():
 def test_markdown_escapes_its_own_markup():
     md = example().to("markdown")
     assert md.startswith("# Title: ")
-    assert r"\*not bold\*" in md and r"a\_b" in md and r"\$5" in md
+    assert r"\*not bold\*" in md and r"a\_b" in md and r"\$5" in md and "&lt;b&gt;" in md
     assert "\\frac{\\partial y}{\\partial x}" in md
 
 

@@ -8,12 +8,12 @@ that it compiles with the CJK text) or a complete HTML page.
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from . import _md_escape, check_lang
+from .. import escape
+from . import check_lang
 
 if TYPE_CHECKING:
     from ..derive import Derivation, Section
@@ -22,16 +22,6 @@ __all__ = ["Document", "FORMATS", "derivation_block"]
 
 FORMATS = ("text", "markdown", "latex", "html")
 """The formats a document (and a derivation in it) can be written in."""
-
-# LaTeX's text mode (a paragraph, a heading), unlike the maths in a derivation, spells these as
-# text commands: \backslash and \hat exist only in maths.
-_LATEX_TEXT = {c: "\\" + c for c in "#$%&{}_"}
-_LATEX_TEXT.update({"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"})
-
-
-def _latex_text(text: str) -> str:
-    return "".join(_LATEX_TEXT.get(c, c) for c in text)
-
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
@@ -140,16 +130,16 @@ class Document:
         if fmt == "text":
             return f"{title}\n{'=' * _width(title)}\n\n{body}\n"
         if fmt == "markdown":
-            return f"# {_md_escape(title)}\n\n{body}\n"
+            return f"# {escape.markdown(title)}\n\n{body}\n"
         if fmt == "latex":
             cls = "ctexart" if self.lang == "zh" else "article"
             return (
                 f"\\documentclass{{{cls}}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n"
-                f"\\section*{{{_latex_text(title)}}}\n\n{body}\n\n\\end{{document}}\n"
+                f"\\section*{{{escape.latex_text(title)}}}\n\n{body}\n\n\\end{{document}}\n"
             )
         return (
             f'<!DOCTYPE html>\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+            f"<title>{escape.html(title)}</title>\n</head>\n<body>\n<h1>{escape.html(title)}</h1>\n"
             f"{body}\n</body>\n</html>\n"
         )
 
@@ -163,13 +153,13 @@ class Document:
         if kind == "heading":
             return {
                 "text": f"{content}\n{'-' * _width(content)}",
-                "markdown": f"## {_md_escape(content)}",
-                "latex": f"\\subsection*{{{_latex_text(content)}}}",
-                "html": f"<h2>{html.escape(content)}</h2>",
+                "markdown": f"## {escape.markdown(content)}",
+                "latex": f"\\subsection*{{{escape.latex_text(content)}}}",
+                "html": f"<h2>{escape.html(content)}</h2>",
             }[fmt]
         return {
             "text": content,
-            "markdown": _md_escape(content),
-            "latex": _latex_text(content),
-            "html": f"<p>{html.escape(content)}</p>",
+            "markdown": escape.markdown(content),
+            "latex": escape.latex_text(content),
+            "html": f"<p>{escape.html(content)}</p>",
         }[fmt]
