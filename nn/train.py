@@ -294,17 +294,19 @@ def _compiled_steps(net: Network, loss: Loss, sample: Sample) -> tuple[Compiled,
     """
     params = net.parameters()
     key = (type(net), json.dumps(net.architecture(), sort_keys=True), loss, tuple(p.requires_grad for p in params))
-    if key not in _COMPILED:
+    steps = _COMPILED.get(key)
+    if steps is None:
         twin = copy.deepcopy(net)
         x = [Value(v, name, requires_grad=False) for v, name in zip(sample[0], twin.input_names)]
         t = [Value(v, f"target_{name}", requires_grad=False) for v, name in zip(sample[1], twin.output_names)]
         error = loss(twin(x), t)
         inputs = [*twin.parameters(), *x, *t]
+        steps = (compile_graph(error, inputs, name="train_step", accumulate=True),
+                 compile_graph(error, inputs, name="sample_error", gradients=False))
         if len(_COMPILED) >= _COMPILED_KEEP:
-            del _COMPILED[next(iter(_COMPILED))]
-        _COMPILED[key] = (compile_graph(error, inputs, name="train_step", accumulate=True),
-                          compile_graph(error, inputs, name="sample_error", gradients=False))
-    return _COMPILED[key]
+            _COMPILED.pop(next(iter(_COMPILED), None), None)  # the oldest
+        _COMPILED[key] = steps
+    return steps
 
 
 def _engine(net: Network, loss: Loss, opt: Any, compiled: bool, sample: Sample) -> _Eager | _Replay:
