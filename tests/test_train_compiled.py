@@ -339,3 +339,32 @@ def test_zero_error_history_plots_on_a_linear_axis() -> None:
 
     ax = nn.History([0.5, 0.0], epochs=1, stop="goal").plot(Figure().subplots())
     assert ax.get_yscale() == "linear" and not math.isnan(ax.get_ylim()[0])
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_real_interrupt_at_any_moment_leaves_a_completed_update(compiled: bool) -> None:
+    import _thread
+    import threading
+
+    xs, ts = data(4, 2, 1, seed=6)
+    net = nn.Network([2, 3, 1], seed=0)
+    timer = threading.Timer(0.3, _thread.interrupt_main)  # Ctrl-C as the terminal sends it
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            nn.train(net, xs, ts, lr=0.1, momentum=0.5, epochs=10**7, compiled=compiled)
+    finally:
+        timer.cancel()
+    history = caught.value.history
+    assert history.stop == "interrupted" and history.epochs > 0 and len(history.train_error) == history.epochs + 1
+    assert all(p.grad == 0.0 for p in net.parameters())
+    # Online training: the state must be that after some number of whole updates into the next epoch.
+    candidates = []
+    for k in range(len(xs) + 1):
+        reference = nn.Network([2, 3, 1], seed=0)
+        opt = nn.SGD(reference.parameters(), lr=0.1, momentum=0.5)
+        nn.train(reference, xs, ts, optimizer=opt, epochs=history.epochs)
+        if k:
+            nn.train(reference, xs[:k], ts[:k], optimizer=opt, epochs=1)
+        candidates.append(repr(reference.state_dict()))
+    assert repr(net.state_dict()) in candidates
