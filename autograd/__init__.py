@@ -14,7 +14,8 @@ imported only inside the functions that use them.
 from .anomaly import detect_anomaly
 from .check import GradcheckError, GradcheckReport, gradcheck, to_sympy
 from .compiled import Compiled, compile, compile_graph
-from .derive import Derivation, explain, explain_forward
+from .derive import explain, explain_forward
+from .expr import Derivation
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
 from .render import draw

@@ -44,9 +44,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import anomaly
-from .graph import _local_error, topological_order
+from .errors import anomaly_error, local_error, op_error, to_float
+from .graph import topological_order
 from .ops import fill
-from .value import Value, _anomaly_error, _op_error, _to_float
+from .value import Value
 
 __all__ = ["Compiled", "compile", "compile_graph", "CHUNK_LINES"]
 
@@ -149,7 +150,7 @@ class Compiled:
         >>> compile_graph(x * x, [x]).function(0.5)
         (0.25, (1.0,))
         """
-        if anomaly.enabled:
+        if anomaly.enabled():
             if self._checked is None:
                 self._checked = self._make_checked()
             return self._checked
@@ -163,7 +164,7 @@ class Compiled:
             )
         ignored = self._ignored or ()
         args = [
-            x if type(x) is float or k in ignored else _to_float(x, f"input {n}")
+            x if type(x) is float or k in ignored else to_float(x, f"input {n}")
             for k, (x, n) in enumerate(zip(values, self.input_names))
         ]
         function = self.function
@@ -192,17 +193,18 @@ class Compiled:
         local = frame_tb.tb_frame.f_locals
         consts = frame_tb.tb_frame.f_globals  # a non-finite constant is bound there; others are literals
         operands = tuple(
-            Value(local[x], label=x) if x in local else Value(consts[x] if x in consts else float(x), False)
+            Value(local[x], label=x) if x in local
+            else Value(consts[x] if x in consts else float(x), requires_grad=False)
             for x in line.operands
         )
         op = line.node.op
         if not isinstance(exc, _NotFinite):
-            err = _op_error(op, operands, exc)
+            err = op_error(op, operands, exc)
         elif line.slot is None:
-            err = _anomaly_error(op, local[line.writes], operands)
+            err = anomaly_error(op, local[line.writes], operands)
         else:  # the edge's local derivative, with the node and its operands as replay has them
             node = Value(operands[0].data, label=operands[0].label, op=op, parents=operands[1:])
-            err = _local_error(node, line.slot, local[_LOCAL])
+            err = local_error(node, line.slot, local[_LOCAL])
         return type(err)(f"{err} (computing {line.writes}, line {frame_tb.tb_lineno} of the compiled source)")
 
     def __str__(self) -> str:
@@ -390,8 +392,8 @@ def _inline_form(function: Callable) -> tuple[str, bool] | None:
     >>> from autograd.ops import DIV, MUL
     >>> _inline_form(MUL.partials[0].fn)
     ('\\x002\\x00', True)
-    >>> _inline_form(DIV.partials[1].fn)
-    ('-\\x001\\x00 / (\\x002\\x00 * \\x002\\x00)', False)
+    >>> _inline_form(DIV.partials[1].fn)  # a def whose body is one return: -out / b
+    ('-\\x000\\x00 / \\x002\\x00', False)
     >>> _inline_form(math.tanh) is None
     True
     """

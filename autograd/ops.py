@@ -14,13 +14,19 @@ so the caller can name the offending Value (see ``value._op_error``).
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Op", "Partial", "OPS", "fill"]
+__all__ = ["Op", "Partial", "OPS", "fill", "register", "ATOM", "POWER", "UNARY", "PRODUCT", "SUM"]
+
+
+# Precedence of a formula's outermost operation; a printer wraps an operand in parentheses
+# when the operand binds less tightly than the place it is put in.
+ATOM, POWER, UNARY, PRODUCT, SUM = 100, 40, 30, 20, 10
 
 
 @dataclass(frozen=True)
@@ -28,11 +34,14 @@ class Partial:
     """The local derivative of an op's result with respect to one operand.
 
     ``fn(out, *operands)`` takes the result's value and the operands' values (floats).
+    ``text`` and ``latex`` are the formula a printer shows, and ``precedence`` the binding
+    strength of its outermost operation (``SUM`` for ``1 − {out}²``), for parenthesising.
     """
 
     fn: Callable[..., float]
     text: str
     latex: str
+    precedence: int
 
 
 @dataclass(frozen=True)
@@ -57,16 +66,13 @@ class Op:
         return f"<op {self.name}>"
 
     def __reduce__(self) -> str | tuple[Any, ...]:
-        # A row of the table pickles and copies as its name, so a copied or unpickled graph
-        # refers to the very rows of this module (its lambdas could not be pickled anyway).
+        # A registered row pickles and copies as its name (and the module that registers it), so
+        # a copied or unpickled graph refers to the very rows of the table (its lambdas could not
+        # be pickled anyway).
         if OPS.get(self.name) is self:
-            return (_row, (self.name,))
+            return (_row, (self.name, self.forward.__module__))
         return super().__reduce__()
 
-
-# Precedence of a formula's outermost operation; a printer wraps an operand in parentheses
-# when the operand binds less tightly than the place it is put in.
-ATOM, POWER, UNARY, PRODUCT, SUM = 100, 40, 30, 20, 10
 
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
@@ -84,13 +90,19 @@ def fill(template: str, names: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), template)
 
 
-# --- forward functions with their domain errors -------------------------------------------
+# --- forward functions with their domain errors, and local derivatives that need care ------
 
 
 def _div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError("division by zero: the divisor {b} is zero")
     return a / b
+
+
+def _div_d_divisor(out: float, a: float, b: float) -> float:
+    # −a/b² computed as −(a/b)/b: b² underflows for |b| < 1e-154 (1e-300/1e-200 would divide by
+    # zero) and loses bits as a subnormal, though the derivative itself is an ordinary number.
+    return -out / b
 
 
 def _pow(a: float, b: float) -> float:
@@ -112,7 +124,14 @@ def _pow_d_base(out: float, a: float, b: float) -> float:
         if b == 1.0:
             return 1.0
         return math.inf if 0.0 < b < 1.0 else 0.0
-    return b * math.pow(a, b - 1.0)
+    try:
+        return b * math.pow(a, b - 1.0)
+    except OverflowError:
+        # a^(b−1) is beyond a float, but with |b| < 1 the derivative b·a^b / a may not be.
+        d = b * out / a
+        if math.isinf(d):
+            raise OverflowError("it is beyond the largest float, ±1.8e308") from None
+        return d
 
 
 def _pow_d_exponent(out: float, a: float, b: float) -> float:
@@ -136,12 +155,35 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
+def _tanh_d(out: float, a: float) -> float:
+    # Shown as 1 − out², and computed so while |a| < 0.55 (out² < ¼). Beyond, 1 − out² cancels
+    # (relative error 1e-8 at a = 10, and exactly 0 from a = 20, where the true slope is 1.7e-17),
+    # so the same number is computed from the operand: sech² a = 4t/(1 + t)² with t = e^(−2|a|),
+    # which has no subtraction. Both are within 4 units in the last place for every finite a.
+    if abs(a) < 0.55:
+        return 1.0 - out * out
+    t = math.exp(-2.0 * abs(a))
+    return 4.0 * t / ((1.0 + t) * (1.0 + t))
+
+
 def _sigmoid(a: float) -> float:
     # Two branches so that exp never overflows: for a < 0, 1/(1 + e^−a) = e^a/(1 + e^a).
     if a >= 0.0:
         return 1.0 / (1.0 + math.exp(-a))
     e = math.exp(a)
     return e / (1.0 + e)
+
+
+def _sigmoid_d(out: float, a: float) -> float:
+    # Shown as out(1 − out). For a > 0, out is near 1 and 1 − out keeps only the bits out has
+    # below 1 (exactly 0 from a = 37, where the true slope is 8.5e-17); 1 − σ(a) is σ(−a), so that
+    # factor is computed from the operand instead. Within 4 units in the last place everywhere.
+    return out * (1.0 - out) if a <= 0.0 else out * _sigmoid(-a)
+
+
+def _relu(a: float) -> float:
+    # NaN is passed on (a NaN is not "≤ 0"), so anomaly mode can stop at it.
+    return 0.0 if a <= 0.0 else a
 
 
 def _relu_d(out: float, a: float) -> float:
@@ -152,88 +194,96 @@ def _relu_d(out: float, a: float) -> float:
 
 # Constant local derivatives take exactly their row's operands: a ``*operands`` signature would
 # pack a tuple on every call, and add and sub are a large share of every graph's edges.
-_ONE = Partial(lambda out, a, b: 1.0, "1", "1")
-_MINUS_ONE = Partial(lambda out, a, b: -1.0, "−1", "-1")
+_ONE = Partial(fn=lambda out, a, b: 1.0, text="1", latex="1", precedence=ATOM)
 
 ADD = Op(
-    "add", ("a", "b"), lambda a, b: a + b,
-    (_ONE, _ONE),
-    "{a} + {b}", "{a} + {b}", SUM, lambda sp, a, b: a + b,
+    name="add", operands=("a", "b"), forward=lambda a, b: a + b,
+    partials=(_ONE, _ONE),
+    text="{a} + {b}", latex="{a} + {b}", precedence=SUM, sympy=lambda sp, a, b: a + b,
 )
 ADD_N = Op(
-    "add_n", ("x",), lambda *xs: math.fsum(xs),
-    (Partial(lambda out, *xs: 1.0, "1", "1"),),
-    " + ", " + ", SUM, lambda sp, *xs: sp.Add(*xs), variadic=True,
+    name="add_n", operands=("x",), forward=lambda *xs: math.fsum(xs),
+    partials=(Partial(fn=lambda out, *xs: 1.0, text="1", latex="1", precedence=ATOM),),
+    text=" + ", latex=" + ", precedence=SUM, sympy=lambda sp, *xs: sp.Add(*xs), variadic=True,
 )
 SUB = Op(
-    "sub", ("a", "b"), lambda a, b: a - b,
-    (_ONE, _MINUS_ONE),
-    "{a} − {b}", "{a} - {b}", SUM, lambda sp, a, b: a - b,
+    name="sub", operands=("a", "b"), forward=lambda a, b: a - b,
+    partials=(_ONE, Partial(fn=lambda out, a, b: -1.0, text="−1", latex="-1", precedence=UNARY)),
+    text="{a} − {b}", latex="{a} - {b}", precedence=SUM, sympy=lambda sp, a, b: a - b,
 )
 MUL = Op(
-    "mul", ("a", "b"), lambda a, b: a * b,
-    (Partial(lambda out, a, b: b, "{b}", "{b}"), Partial(lambda out, a, b: a, "{a}", "{a}")),
-    "{a}·{b}", r"{a} \cdot {b}", PRODUCT, lambda sp, a, b: a * b,
+    name="mul", operands=("a", "b"), forward=lambda a, b: a * b,
+    partials=(
+        Partial(fn=lambda out, a, b: b, text="{b}", latex="{b}", precedence=ATOM),
+        Partial(fn=lambda out, a, b: a, text="{a}", latex="{a}", precedence=ATOM),
+    ),
+    text="{a}·{b}", latex=r"{a} \cdot {b}", precedence=PRODUCT, sympy=lambda sp, a, b: a * b,
 )
 DIV = Op(
-    "div", ("a", "b"), _div,
-    (
-        Partial(lambda out, a, b: 1.0 / b, "1 / {b}", r"\frac{1}{{b}}"),
-        Partial(lambda out, a, b: -a / (b * b), "−{a} / {b}²", r"-\frac{{a}}{{b}^{2}}"),
+    name="div", operands=("a", "b"), forward=_div,
+    partials=(
+        Partial(fn=lambda out, a, b: 1.0 / b, text="1 / {b}", latex=r"\frac{1}{{b}}", precedence=PRODUCT),
+        Partial(fn=_div_d_divisor, text="−{a} / {b}²", latex=r"-\frac{{a}}{{b}^{2}}", precedence=UNARY),
     ),
-    "{a} / {b}", r"\frac{{a}}{{b}}", PRODUCT, lambda sp, a, b: a / b,
+    text="{a} / {b}", latex=r"\frac{{a}}{{b}}", precedence=PRODUCT, sympy=lambda sp, a, b: a / b,
 )
 POW = Op(
-    "pow", ("a", "b"), _pow,
-    (
-        Partial(_pow_d_base, "{b}·{a}^({b} − 1)", r"{b} \cdot {a}^{{b} - 1}"),
-        Partial(_pow_d_exponent, "{a}^{b}·ln {a}", r"{a}^{{b}} \ln {a}"),
+    name="pow", operands=("a", "b"), forward=_pow,
+    partials=(
+        Partial(fn=_pow_d_base, text="{b}·{a}^({b} − 1)", latex=r"{b} \cdot {a}^{{b} - 1}", precedence=PRODUCT),
+        Partial(fn=_pow_d_exponent, text="{a}^{b}·ln {a}", latex=r"{a}^{{b}} \ln {a}", precedence=PRODUCT),
     ),
-    "{a}^{b}", "{a}^{{b}}", POWER, lambda sp, a, b: a**b,
+    text="{a}^{b}", latex="{a}^{{b}}", precedence=POWER, sympy=lambda sp, a, b: a**b,
 )
 NEG = Op(
-    "neg", ("a",), lambda a: -a,
-    (Partial(lambda out, a: -1.0, "−1", "-1"),),
-    "−{a}", "-{a}", UNARY, lambda sp, a: -a,
+    name="neg", operands=("a",), forward=lambda a: -a,
+    partials=(Partial(fn=lambda out, a: -1.0, text="−1", latex="-1", precedence=UNARY),),
+    text="−{a}", latex="-{a}", precedence=UNARY, sympy=lambda sp, a: -a,
 )
 EXP = Op(
-    "exp", ("a",), _exp,
-    (Partial(lambda out, a: out, "e^{a}", "e^{{a}}"),),
-    "e^{a}", "e^{{a}}", POWER, lambda sp, a: sp.exp(a),
+    name="exp", operands=("a",), forward=_exp,
+    partials=(Partial(fn=lambda out, a: out, text="e^{a}", latex="e^{{a}}", precedence=POWER),),
+    text="e^{a}", latex="e^{{a}}", precedence=POWER, sympy=lambda sp, a: sp.exp(a),
 )
 LOG = Op(
-    "log", ("a",), _log,
-    (Partial(lambda out, a: 1.0 / a, "1 / {a}", r"\frac{1}{{a}}"),),
-    "ln {a}", r"\ln {a}", UNARY, lambda sp, a: sp.log(a),
+    name="log", operands=("a",), forward=_log,
+    partials=(Partial(fn=lambda out, a: 1.0 / a, text="1 / {a}", latex=r"\frac{1}{{a}}", precedence=PRODUCT),),
+    text="ln {a}", latex=r"\ln {a}", precedence=UNARY, sympy=lambda sp, a: sp.log(a),
 )
 TANH = Op(
-    "tanh", ("a",), math.tanh,
-    (Partial(lambda out, a: 1.0 - out * out, "1 − {out}²", "1 - {out}^{2}"),),
-    "tanh({a})", r"\tanh({a})", ATOM, lambda sp, a: sp.tanh(a),
+    name="tanh", operands=("a",), forward=math.tanh,
+    partials=(Partial(fn=_tanh_d, text="1 − {out}²", latex="1 - {out}^{2}", precedence=SUM),),
+    text="tanh({a})", latex=r"\tanh({a})", precedence=ATOM, sympy=lambda sp, a: sp.tanh(a),
 )
 SIGMOID = Op(
-    "sigmoid", ("a",), _sigmoid,
-    (Partial(lambda out, a: out * (1.0 - out), "{out}(1 − {out})", "{out}(1 - {out})"),),
-    "1 / (1 + e^(−{a}))", r"\frac{1}{1 + e^{-{a}}}", PRODUCT, lambda sp, a: 1 / (1 + sp.exp(-a)),
+    name="sigmoid", operands=("a",), forward=_sigmoid,
+    partials=(Partial(fn=_sigmoid_d, text="{out}(1 − {out})", latex="{out}(1 - {out})", precedence=PRODUCT),),
+    text="1 / (1 + e^(−{a}))", latex=r"\frac{1}{1 + e^{-{a}}}", precedence=PRODUCT,
+    sympy=lambda sp, a: 1 / (1 + sp.exp(-a)),
 )
 RELU = Op(
-    "relu", ("a",), lambda a: a if a > 0.0 else 0.0,
-    (Partial(_relu_d, "[{a} > 0]", r"[{a} > 0]"),),
-    "max(0, {a})", r"\max(0, {a})", ATOM, lambda sp, a: sp.Max(0, a),
+    name="relu", operands=("a",), forward=_relu,
+    partials=(Partial(fn=_relu_d, text="[{a} > 0]", latex=r"[{a} > 0]", precedence=ATOM),),
+    text="max(0, {a})", latex=r"\max(0, {a})", precedence=ATOM, sympy=lambda sp, a: sp.Max(0, a),
 )
 # The loss term of the classic example, E_o = ½(t − o)², as one row: the derivation then reads
 # ∂E_o/∂o = −(t − o), as it is written by hand, rather than a chain of sub, pow and mul.
 HALF_SQUARED_ERROR = Op(
-    "half_squared_error", ("o", "t"), lambda o, t: 0.5 * (t - o) * (t - o),
-    (
-        Partial(lambda out, o, t: o - t, "−({t} − {o})", "-({t} - {o})"),
-        Partial(lambda out, o, t: t - o, "{t} − {o}", "{t} - {o}"),
+    name="half_squared_error", operands=("o", "t"), forward=lambda o, t: 0.5 * (t - o) * (t - o),
+    partials=(
+        Partial(fn=lambda out, o, t: o - t, text="−({t} − {o})", latex="-({t} - {o})", precedence=UNARY),
+        Partial(fn=lambda out, o, t: t - o, text="{t} − {o}", latex="{t} - {o}", precedence=SUM),
     ),
-    "½({t} − {o})²", r"\tfrac{1}{2}({t} - {o})^{2}", PRODUCT,
-    lambda sp, o, t: sp.Rational(1, 2) * (t - o) ** 2,
+    text="½({t} − {o})²", latex=r"\tfrac{1}{2}({t} - {o})^{2}", precedence=PRODUCT,
+    sympy=lambda sp, o, t: sp.Rational(1, 2) * (t - o) ** 2,
 )
 
-def _row(name: str) -> Op:
+
+def _row(name: str, module: str | None = None) -> Op:
+    # How a pickled or copied row comes back: a row registered by another module (nn's threshold
+    # unit) is there once that module has been imported.
+    if name not in OPS and module is not None:
+        importlib.import_module(module)
     return OPS[name]
 
 
@@ -241,4 +291,16 @@ OPS: dict[str, Op] = {
     op.name: op
     for op in (ADD, ADD_N, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU, HALF_SQUARED_ERROR)
 }
-"""Every row, by name."""
+"""Every row, by name: this module's, and those added with :func:`register`."""
+
+
+def register(op: Op) -> Op:
+    """Add a row made outside this module to the table (``nn``'s threshold unit is one), so that
+    it pickles by name like the table's own rows and the table's tests check its formulas.
+
+    >>> register(OPS["mul"]) is OPS["mul"]
+    True
+    """
+    if OPS.setdefault(op.name, op) is not op:
+        raise ValueError(f"register: the op table already has a row named {op.name!r}")
+    return op

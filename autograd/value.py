@@ -15,10 +15,11 @@ graph is being built (see "Speed notes" below). ``parents`` reads the operands b
 from __future__ import annotations
 
 import math
-import numbers
+import threading
 from collections.abc import Iterable
 
 from . import anomaly, graph
+from .errors import anomaly_error, op_error, shorten, to_float
 from .ops import (
     ADD,
     ADD_N,
@@ -34,19 +35,11 @@ from .ops import (
     SUB,
     TANH,
     Op,
-    fill,
 )
 
-__all__ = ["Value", "Number", "apply", "add_n", "half_squared_error", "describe"]
+__all__ = ["Value", "Number", "apply", "add_n", "half_squared_error"]
 
 Number = int | float
-
-
-def _to_float(data: object, where: str) -> float:
-    # bool and int (and numpy scalars, Fraction, ...) are numbers.Real; complex, str, None are not.
-    if isinstance(data, numbers.Real):
-        return float(data)
-    raise TypeError(f"{where}: expected a real number (int, float or bool), got {type(data).__name__} {data!r}")
 
 
 class Value:
@@ -71,9 +64,9 @@ class Value:
         op: Op | None = None,
         parents: tuple[Value, ...] = (),
     ) -> None:
-        self.data: float = data if type(data) is float else _to_float(data, "Value(data)")
+        self.data: float = data if type(data) is float else to_float(data, "Value(data)")
         self.grad: float = 0.0
-        self.label = label
+        self.label = label if label is None or type(label) is str else _label(label, "Value(label)")
         self.op = op
         self.requires_grad = requires_grad
         _link(self, op, tuple(parents))
@@ -159,7 +152,7 @@ class Value:
         fresh gradient on each call. Values with ``requires_grad=False`` get nothing, and the
         walk does not enter parts of the graph that cannot reach a Value that needs a gradient.
         """
-        graph.backward(self, gradient)
+        graph.backward(self, gradient if type(gradient) is float else to_float(gradient, "backward(gradient)"))
 
     def labelled(self, label: str) -> Value:
         """Set the label and return this Value, for use inside expressions.
@@ -167,8 +160,26 @@ class Value:
         >>> (Value(0.5) * 2).labelled("y")
         Value(label='y', data=1.0, grad=0.0)
         """
-        self.label = label
+        self.label = label if type(label) is str else _label(label, "labelled(label)")
         return self
+
+    # --- copying and pickling ----------------------------------------------------------------
+    # Pickle and deepcopy would follow parents recursively, and a chain of a few hundred nodes
+    # exceeds Python's recursion limit. So the first node reduced lists all its ancestors, in
+    # topological order, ahead of its own fields: each of them is then reduced with its parents
+    # already in the pickler's (or deepcopy's) memo, so nothing nests more than one level. Those
+    # ancestors are remembered (by id, in this thread) so that their own reductions stay shallow.
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        shallow = _REDUCING.__dict__.setdefault("ids", set())
+        if id(self) in shallow:
+            shallow.discard(id(self))
+            ancestors: list[Value] | None = None
+        else:
+            shallow.clear()  # any earlier graph has been written out completely
+            ancestors = graph.topological_order(self)[:-1]
+            shallow.update(map(id, ancestors))
+        return _restore, (ancestors, self.data, self.grad, self.label, self.op, self.requires_grad, self.parents)
 
     def __float__(self) -> float:
         return self.data
@@ -181,31 +192,30 @@ class Value:
     # (Derivation and rendering hooks are added by those modules' issues.)
 
 
+_REDUCING = threading.local()
+
+
+def _restore(
+    ancestors: list[Value] | None, data: float, grad: float, label: str | None, op: Op | None,
+    requires_grad: bool, parents: tuple[Value, ...],
+) -> Value:
+    """A Value from its fields (``ancestors`` only made sure its parents were restored first)."""
+    v = Value(data, label, requires_grad, op=op, parents=parents)
+    v.grad = grad
+    return v
+
+
+def _label(label: object, where: str) -> str | None:
+    if label is None or isinstance(label, str):
+        return label
+    raise TypeError(f"{where}: a label is a str (or None), got {type(label).__name__} {shorten(repr(label))}")
+
+
 def _lift(x: Value | Number, op: Op) -> Value:
     """An operand as a Value: plain numbers become constants (``requires_grad=False``)."""
     if isinstance(x, Value):
         return x
-    return Value(_to_float(x, f"{op.name}"), None, False)
-
-
-def describe(v: Value) -> str:
-    """How error messages name a Value: its label and data, or what made it.
-
-    >>> describe(Value(-1.0, label="x"))
-    "'x' = -1.0"
-    >>> describe(Value(2.0) * 3)
-    'the unlabelled result of mul = 6.0'
-    """
-    if v.label is not None:
-        return f"{v.label!r} = {v.data!r}"
-    if v.op is None:
-        return f"the constant {v.data!r}" if not v.requires_grad else f"an unlabelled Value = {v.data!r}"
-    return f"the unlabelled result of {v.op.name} = {v.data!r}"
-
-
-def _op_error(op: Op, parents: tuple[Value, ...], exc: Exception) -> Exception:
-    names = dict(zip(op.operands, map(describe, parents)))
-    return type(exc)(f"{op.name}: {fill(str(exc), names)}")
+    return Value(to_float(x, f"{op.name}"), None, False)
 
 
 # Speed notes (issue 7). Every node an operator makes is made by ``_make``, which calls the row's
@@ -226,8 +236,8 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
     try:
         data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, (a,) if b is None else (a, b), exc) from None
-    if type(data) is not float or anomaly.enabled:  # one test on the fast path; the rest in _result
+        raise op_error(op, (a,) if b is None else (a, b), exc) from None
+    if type(data) is not float or anomaly.active:  # one test on the fast path; the rest in _result
         data = _result(op, data, (a,) if b is None else (a, b))
     node = _new(Value)
     node.data = data
@@ -244,15 +254,10 @@ def _make(op: Op, a: Value, b: Value | None = None) -> Value:
 def _result(op: Op, data: object, parents: tuple[Value, ...]) -> float:
     """A row's forward result as a float; in anomaly mode, refused if it is not finite."""
     if type(data) is not float:
-        data = _to_float(data, f"{op.name} forward")
-    if anomaly.enabled and not math.isfinite(data):
-        raise _anomaly_error(op, data, parents)
+        data = to_float(data, f"{op.name} forward")
+    if not math.isfinite(data) and anomaly.enabled():
+        raise anomaly_error(op, data, parents)
     return data
-
-
-def _anomaly_error(op: Op, data: float, parents: tuple[Value, ...]) -> FloatingPointError:
-    """What anomaly mode raises for a forward result that is not finite (see autograd.anomaly)."""
-    return FloatingPointError(f"{op.name} gave {data!r} from {', '.join(map(describe, parents))}")
 
 
 def _link(node: Value, op: Op | None, parents: tuple[Value, ...]) -> None:
@@ -278,7 +283,7 @@ def apply(op: Op, *operands: Value | Number, label: str | None = None) -> Value:
     try:
         data = op.forward(*[p.data for p in parents])
     except (ArithmeticError, ValueError) as exc:
-        raise _op_error(op, parents, exc) from None
+        raise op_error(op, parents, exc) from None
     return Value(_result(op, data, parents), label, any([p.requires_grad for p in parents]), op=op, parents=parents)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd import Value, apply
-from autograd.ops import ATOM, Op, Partial
+from autograd.ops import ATOM, Op, Partial, register
 
 __all__ = ["Activation", "ACTIVATIONS", "ALIASES", "THRESHOLD", "SATURATING", "canonical_name", "get_activation"]
 
@@ -35,11 +35,14 @@ def _no_derivative(out: float, a: float) -> float:
 # The seed's threshold unit (MATLAB's hardlim): 1 for x ≥ 0, 0 below. Its row has a Partial,
 # like every op, but the Partial raises: the derivative is zero almost everywhere, and a
 # silent zero would leave a network untrainable without saying why.
-THRESHOLD = Op(
-    "threshold", ("a",), lambda a: 1.0 if a >= 0.0 else 0.0,
-    (Partial(_no_derivative, "0 (undefined at {a} = 0)", r"0 \text{ (undefined at } {a} = 0)"),),
-    "hardlim({a})", r"\operatorname{hardlim}({a})", ATOM, lambda sp, a: sp.Heaviside(a, 1),
-)
+THRESHOLD = register(Op(
+    name="threshold", operands=("a",), forward=lambda a: 1.0 if a >= 0.0 else 0.0,
+    partials=(
+        Partial(fn=_no_derivative, text="0 (undefined at {a} = 0)", latex=r"0 \text{ (undefined at } {a} = 0)",
+                precedence=ATOM),
+    ),
+    text="hardlim({a})", latex=r"\operatorname{hardlim}({a})", precedence=ATOM, sympy=lambda sp, a: sp.Heaviside(a, 1),
+))
 
 
 def _sigmoid(x: Value) -> Value:

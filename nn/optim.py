@@ -7,6 +7,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 
 from autograd import Value
+from autograd.graph import gradient_step
 
 __all__ = ["SGD"]
 
@@ -65,9 +66,9 @@ class SGD:
         """
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
-            return [x if g is None else x - lr * g for x, g in zip(data, grads)], list(velocity)
+            return [x if g is None else gradient_step(x, lr, g) for x, g in zip(data, grads)], list(velocity)
         velocity = [v if g is None else mu * v + g for v, g in zip(velocity, grads)]
-        return [x if g is None else x - lr * v for x, g, v in zip(data, grads, velocity)], velocity
+        return [x if g is None else gradient_step(x, lr, v) for x, g, v in zip(data, grads, velocity)], velocity
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 before the next backward (leaves accumulate).

@@ -21,8 +21,9 @@ def test_gradcheck_passes_on_correct_rules_and_reports_each_input() -> None:
 
 # A deliberately wrong rule: sin with derivative sin (it should be cos).
 WRONG_SIN = Op(
-    "wrong_sin", ("a",), math.sin, (Partial(lambda out, a: math.sin(a), "sin {a}", r"\sin {a}"),),
-    "sin {a}", r"\sin {a}", UNARY, lambda sp_, a: sp_.sin(a),
+    name="wrong_sin", operands=("a",), forward=math.sin,
+    partials=(Partial(fn=lambda out, a: math.sin(a), text="sin {a}", latex=r"\sin {a}", precedence=UNARY),),
+    text="sin {a}", latex=r"\sin {a}", precedence=UNARY, sympy=lambda sp_, a: sp_.sin(a),
 )
 
 

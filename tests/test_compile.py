@@ -40,7 +40,7 @@ def test_golden_source_reads_like_the_hand_derivation() -> None:
         "    net = mul1 + b  # net = mul1 + b\n"
         "    out = _sigmoid(net)  # out = 1 / (1 + e^(−net))\n"
         "    g_out = 1.0\n"
-        "    g_net = g_out * (out * (1.0 - out))  # ∂out/∂net = out(1 − out)\n"
+        "    g_net = g_out * _sigmoid_d0(out, net)  # ∂out/∂net = out(1 − out)\n"
         "    g_mul1 = g_net * 1.0  # ∂net/∂mul1 = 1\n"
         "    g_b = g_net * 1.0  # ∂net/∂b = 1\n"
         "    g_w = g_mul1 * x  # ∂mul1/∂w = x\n"
@@ -249,7 +249,7 @@ def test_every_row_is_inlined_or_called_as_itself() -> None:
     # that the split is as documented for the built-in rows.
     form = compile_module._inline_form
     inline = {name for name, op in OPS.items() if form(op.forward) is not None}
-    assert inline == {"add", "sub", "mul", "neg", "relu", "half_squared_error"}
+    assert inline == {"add", "sub", "mul", "neg", "relu", "half_squared_error", "threshold"}
     assert form(OPS["relu"].partials[0].fn) == ("1.0 if \x001\x00 > 0.0 else 0.0", False)
     assert form(OPS["pow"].partials[0].fn) is None  # branches: called by name
 

@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from autograd import Op, Partial, Value, add_n, apply, detect_anomaly, topological_order
-from autograd.ops import ADD, MUL, SUM
+from autograd.ops import ADD, ATOM, MUL, SUM
 from nn.examples import classic_values
 
 
@@ -158,7 +158,7 @@ def test_a_variadic_local_derivative_is_evaluated_once_per_node():
         return 2.0
 
     twice_sum = Op(
-        "twice_sum", ("x",), lambda *xs: 2.0 * math.fsum(xs), (Partial(local, "2", "2"),),
+        "twice_sum", ("x",), lambda *xs: 2.0 * math.fsum(xs), (Partial(local, "2", "2", ATOM),),
         " + ", " + ", SUM, lambda sp, *xs: 2 * sp.Add(*xs), variadic=True,
     )
     xs = [Value(float(k), label=f"x{k}") for k in range(1000)]
@@ -171,7 +171,7 @@ def test_a_variadic_local_derivative_is_evaluated_once_per_node():
 
 def test_a_users_row_returning_an_int_still_makes_float_data():
     floor_sum = Op(
-        "floor_sum", ("a", "b"), lambda a, b: int(a + b), (Partial(lambda out, a, b: 0.0, "0", "0"),) * 2,
+        "floor_sum", ("a", "b"), lambda a, b: int(a + b), (Partial(lambda out, a, b: 0.0, "0", "0", ATOM),) * 2,
         "⌊{a} + {b}⌋", r"\lfloor {a} + {b} \rfloor", ADD.precedence, lambda sp, a, b: sp.floor(a + b),
     )
     y = apply(floor_sum, Value(1.5), 2)

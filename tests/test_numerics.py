@@ -16,7 +16,11 @@ def _exact_sigmoid(x: float) -> float:
     return float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
 
 
-@pytest.mark.parametrize("x", [-1e308, -1000.0, -745.2, -40.0, -1e-9, 0.0, 3e-17, 0.5, 36.8, 1000.0, 1e308])
+POINTS = [-1e308, -1000.0, -745.2, -40.0, -20.0, -1e-9, 0.0, 3e-17, 0.5, 0.549, 0.551, 10.0, 15.0, 20.0, 36.8, 40.0,
+          1000.0, 1e308]
+
+
+@pytest.mark.parametrize("x", POINTS)
 def test_sigmoid_and_tanh_are_accurate_to_the_last_bits_and_never_overflow(x: float) -> None:
     # Within 2 units in the last place of the true value (tanh: libm's, within 1), at every
     # magnitude up to the largest float.
@@ -25,9 +29,21 @@ def test_sigmoid_and_tanh_are_accurate_to_the_last_bits_and_never_overflow(x: fl
     exact_s, exact_t = _exact_sigmoid(x), float(mpmath.tanh(mpmath.mpf(x)))
     assert abs(s.data - exact_s) <= 2 * math.ulp(exact_s)
     assert abs(t.data - exact_t) <= math.ulp(exact_t)
-    s.backward()
-    t.backward()
-    assert v.grad == pytest.approx(s.data * (1 - s.data) + (1 - t.data**2), rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("x", POINTS)
+def test_sigmoid_and_tanh_slopes_are_accurate_where_they_saturate(x: float) -> None:
+    # σ'(x) = σ(x)(1 − σ(x)) and tanh'(x) = 1 − tanh²(x) computed as written lose every bit where
+    # the unit saturates (0.0 at tanh(20), where the slope is 1.7e-17); within 4 units in the last
+    # place of the true slope, at every magnitude.
+    m = mpmath.mpf(x)
+    for slope, exact in (
+        (lambda v: v.sigmoid(), mpmath.exp(-abs(m)) / (1 + mpmath.exp(-abs(m))) ** 2),
+        (lambda v: v.tanh(), mpmath.sech(m) ** 2),
+    ):
+        v = Value(x, label="x")
+        slope(v).backward()
+        assert abs(v.grad - float(exact)) <= 4 * math.ulp(float(exact)), (x, v.grad, float(exact))
 
 
 def test_sigmoid_gradient_at_plus_minus_1000_is_zero() -> None:
@@ -102,3 +118,92 @@ def test_log_near_zero_and_pow_at_base_zero() -> None:
         z = Value(0.0, label="z")
         (z ** exponent).backward()
         assert z.grad == slope, exponent
+
+
+def test_anomaly_mode_belongs_to_the_thread_that_entered_it() -> None:
+    # A thread that never entered detect_anomaly() computes as IEEE floats do while another
+    # thread is inside the block; two overlapping blocks leave the mode off when both end.
+    import threading
+
+    inside, done, seen = threading.Event(), threading.Event(), []
+
+    def guarded() -> None:
+        with detect_anomaly():
+            inside.set()
+            done.wait(5)
+
+    def plain() -> None:
+        inside.wait(5)
+        x = Value(math.inf, label="x")
+        seen.append(math.isnan((x - x).data))  # no FloatingPointError here
+        done.set()
+
+    threads = [threading.Thread(target=guarded), threading.Thread(target=guarded), threading.Thread(target=plain)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == [True]
+    x = Value(math.inf, label="x")
+    assert math.isnan((x - x).data)  # off again for this thread, and everywhere
+
+
+def test_anomaly_mode_is_per_asyncio_task_and_nests() -> None:
+    import asyncio
+
+    async def plain() -> bool:
+        await asyncio.sleep(0)
+        x = Value(math.inf, label="x")
+        return math.isnan((x - x).data)
+
+    async def main() -> bool:
+        task = asyncio.create_task(plain())  # created outside the block: its own context
+        with detect_anomaly():
+            with detect_anomaly(False):  # off inside an enclosing block
+                assert math.isnan((Value(math.inf) - math.inf).data)
+            with pytest.raises(FloatingPointError):
+                Value(math.inf) - math.inf
+            return await task
+
+    assert asyncio.run(main()) is True
+
+
+def test_relu_passes_nan_on_and_anomaly_mode_stops_at_it() -> None:
+    x = Value(math.nan, label="x")
+    assert math.isnan(x.relu().data)  # max(0, NaN) is not 0
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"relu gave nan from 'x' = nan"):
+        x.relu()
+
+
+@pytest.mark.parametrize(
+    "a, b, d_a, d_b",
+    [
+        (1e-300, 1e-200, 1e200, -1e100),  # b² underflows to 0: −a/b² divided by zero
+        (1e-300, 1e-160, 1e160, -1e20),  # b² is subnormal: −a/b² lost bits (−1.0000111e20)
+        (3.0, 4.0, 0.25, -0.1875),
+    ],
+)
+def test_division_derivatives_do_not_underflow_needlessly(a, b, d_a, d_b) -> None:
+    x, y = Value(a, label="a"), Value(b, label="b")
+    (x / y).backward()
+    assert x.grad == pytest.approx(d_a, rel=1e-15) and y.grad == pytest.approx(d_b, rel=1e-15)
+
+
+def test_a_power_derivative_beyond_a_float_names_the_op_and_operands() -> None:
+    x = Value(5e-324, label="x")
+    y = x**0.01  # the forward pass is fine: 5e-324 ** 0.01 = 0.000585
+    with pytest.raises(OverflowError, match=r"local derivative of pow .* operand 1 \('x' = 5e-324\).*float"):
+        y.backward()
+    # With |b| < 1, b·a^(b − 1) can fit where a^(b − 1) alone does not: it is computed as b·a^b / a.
+    z = Value(1e-320, label="z")
+    (z**1e-20).backward()
+    assert z.grad == pytest.approx(1e-20 * 1e-320 ** 1e-20 / 1e-320, rel=1e-12)
+
+
+def test_gradcheck_reports_rather_than_crashes_where_backward_or_f_fails() -> None:
+    from autograd import gradcheck
+
+    report = gradcheck(lambda a: a**0.01, [5e-324], raise_exception=False)
+    assert not report.ok and "backward raised OverflowError" in str(report)
+    report = gradcheck(lambda a: a**0.5, [1e-9], raise_exception=False)  # a − eps < 0: f undefined
+    assert not report.ok and "f is not defined at x1 ± 1e-06" in str(report)
