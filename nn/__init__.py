@@ -16,6 +16,7 @@ from .layers import Layer, Network, Neuron, neuron_of
 from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
 from .optim import SGD
+from .pytorch import compare_with_torch, from_torch, to_torch
 from .report import InitReport, diagnose_init
 from .train import History, evaluate, train
 
@@ -26,4 +27,5 @@ __all__ = [
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
     "draw_network",
+    "to_torch", "from_torch", "compare_with_torch",
 ]

@@ -22,14 +22,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .. import escape
+from ..expr import Deriv, Derivation, Elided, Expr, Join, Num, Step, Sym, Tmpl
 from ..ops import ATOM, POWER, PRODUCT, SUM, UNARY, fill
 from .lang import STRINGS
-
-if TYPE_CHECKING:
-    from ..expr import Derivation, Expr, Step
 
 __all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render_expr", "check_lang", "Notation"]
 
@@ -235,8 +232,6 @@ def render_expr(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, in
     >>> print(render_expr(e, Notation("latex"))[0])
     w_{5} \\cdot \\mathrm{out}_{\\mathrm{h1}}
     """
-    from ..expr import Deriv, Elided, Join, Num, Sym, Tmpl
-
     if isinstance(e, Elided):
         words = STRINGS[nota.lang][f"elided_{e.kind}"].format(e.count)
         if nota.name == "latex":
