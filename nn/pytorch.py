@@ -355,7 +355,7 @@ def _torch_losses(torch: Any) -> dict[str, Callable[[Any, Any], Any]]:
 # tests/test_pytorch.py checks every formula here against the installed torch.
 WHY = {
     "sigmoid backward": "torch's sigmoid backward computes (g·(1 − y))·y; stepgrad computes the local "
-                        "derivative y(1 − y) first (taking 1 − y as σ(−x) when x > 0, where 1 − y would cancel), "
+                        "derivative y(1 − y) first (taking 1 − y as σ(−x) when x > 1, where 1 − y would cancel), "
                         "then multiplies by g",
     "tanh backward": "torch's tanh backward computes g·(1 − y²) with 1 − y² as one fused multiply-add; stepgrad's "
                      "local derivative rounds y² first (and for |x| ≥ 0.55 computes sech² x from x), then "
@@ -564,7 +564,7 @@ def compare_with_torch(
     >>> c.error == c.torch_error, 0 < c.max_ulps < 10
     (True, True)
     >>> [line.split(":")[0] for line in c.roundings]
-    ['layer 1 (h1, h2), sigmoid backward', 'layer 2 (o1, o2), linear forward', 'layer 2 (o1, o2), sigmoid backward']
+    ['layer 2 (o1, o2), linear forward', 'layer 2 (o1, o2), sigmoid backward']
     """
     torch = _import_torch("nn.compare_with_torch")
     if loss not in _torch_losses(torch):
