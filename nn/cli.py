@@ -2,8 +2,10 @@
 
 ``stepgrad demo`` prints the step-by-step backpropagation example of the classic 2-2-2 network
 and writes its computation graph and network diagram; ``stepgrad explain --param w1`` derives one
-weight's gradient; ``stepgrad train`` and ``stepgrad predict`` are the seed's MATLAB recipe
-(textread, premnmx, newff, train, sim, postmnmx) on text data files (:mod:`nn.model`).
+weight's gradient; with ``--html PAGE`` either writes its step-through page instead (see
+:func:`nn.player`, :func:`autograd.player`). ``stepgrad train`` and ``stepgrad predict`` are the
+seed's MATLAB recipe (textread, premnmx, newff, train, sim, postmnmx) on text data files
+(:mod:`nn.model`).
 
 Each subcommand is two functions, one adding its options to a parser and one running it, and a
 line in :data:`COMMANDS`. A user's mistake (a missing file, a malformed line, a bad option)
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from autograd import explain
+from autograd import Player, explain
 from autograd.printing.document import FORMATS, derivation_block
 from autograd.printing.lang import DEMO_STRINGS
 from autograd.render import GraphvizNotFound, export
@@ -28,8 +30,8 @@ from autograd.render import GraphvizNotFound, export
 from .data import DataError, Dataset, read_data
 from .examples import CLASSIC_WEIGHTS
 from .model import LOSS, MODEL_FORMAT, Model, activation_names, check_activation, check_size, fit, rms_error
-from .module import check_writable, read_document
-from .walkthrough import classic_graph, classic_walkthrough
+from .module import check_writable, read_document, write_atomically
+from .walkthrough import LR, classic_graph, classic_walkthrough
 
 __all__ = ["main", "CommandError", "COMMANDS"]
 
@@ -42,7 +44,14 @@ class CommandError(Exception):
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    """The whole worked example (:mod:`nn.walkthrough`) on stdout, its drawings in ``--out``."""
+    """The whole worked example (:mod:`nn.walkthrough`) on stdout, its drawings in ``--out``;
+    with ``--html`` its step-through page instead."""
+    if args.html is not None:
+        from .examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
+        from .network_player import player
+
+        return _write_page(args, lambda langs: player(classic_network(), CLASSIC_INPUTS, CLASSIC_TARGETS, lr=LR,
+                                                      lang=langs))
     doc, drawings = classic_walkthrough(args.lang)
     _make_folder(args.out)  # before printing: a bad --out fails with nothing written
     print(doc.to(args.format), end="")
@@ -84,26 +93,42 @@ def _write_graphs(out: Path, graphs: dict[str, tuple[str, object]]) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    """One weight's derivation in the classic network (with its update when --lr is given)."""
+    """One weight's derivation in the classic network (with its update when --lr is given); with
+    ``--html`` the step-through page of the pass, its backward limited to that weight's paths."""
+    if args.html is not None:
+        from autograd import player
+
+        _, v = classic_graph()
+        return _write_page(args, lambda langs: player(v["E_total"], v[args.param], lr=args.lr, lang=langs))
     _, v = classic_graph()
     v["E_total"].backward()
     print(derivation_block(explain(v["E_total"], v[args.param], lang=args.lang, lr=args.lr), args.format))
     return 0
 
 
+def _write_page(args: argparse.Namespace, make: Callable[[tuple[str, ...]], Player]) -> int:
+    """Write the player page ``make`` builds to ``--html``, all or nothing; both languages are
+    embedded, ``--lang`` shown first."""
+    _check_save(args.html, option="--html", example="steps.html")
+    page = make((args.lang, *(lang for lang in DEMO_STRINGS if lang != args.lang)))
+    write_atomically(args.html, page.to_html())
+    print(f"stepgrad {args.command}: wrote {args.html} ({page.count} steps)", file=sys.stderr)
+    return 0
+
+
 # --- train and predict: the seed's MATLAB recipe -------------------------------------------------
 
 
-def _check_save(path: Path) -> None:
+def _check_save(path: Path, option: str = "--save", example: str = "model.json") -> None:
     """Refuse an output path that cannot be written, before any work is done."""
     try:
         check_writable(path)
     except IsADirectoryError:
-        raise CommandError(f"--save {str(path)!r} is a folder; give a file name such as model.json") from None
+        raise CommandError(f"{option} {str(path)!r} is a folder; give a file name such as {example}") from None
     except FileNotFoundError:
-        raise CommandError(f"--save {str(path)!r}: the folder {str(path.parent)!r} does not exist") from None
+        raise CommandError(f"{option} {str(path)!r}: the folder {str(path.parent)!r} does not exist") from None
     except OSError as exc:
-        raise CommandError(f"--save {str(path)!r}: cannot write there: {exc.strerror or exc}") from None
+        raise CommandError(f"{option} {str(path)!r}: cannot write there: {exc.strerror or exc}") from None
 
 
 def _is_model_file(path: Path) -> bool:
@@ -250,16 +275,23 @@ def _show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
 
 
+def _html_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--html", type=Path, metavar="PAGE",
+                   help="write the step-through page (one HTML file that opens offline) here instead of printing")
+
+
 def _demo_options(p: argparse.ArgumentParser) -> None:
     _show_options(p)
     p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
                    help="folder for the computation graph and network diagram (DOT; SVG with Graphviz); default out")
+    _html_option(p)
 
 
 def _explain_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--param", required=True, choices=list(CLASSIC_WEIGHTS), help="the weight to explain")
     _show_options(p)
     p.add_argument("--lr", type=float, default=None, help="also show the update with this learning rate")
+    _html_option(p)
 
 
 def _train_options(p: argparse.ArgumentParser) -> None:
