@@ -142,3 +142,57 @@ def test_wheel_ships_the_page_and_vendored_assets(tmp_path):
     assert expected <= names
     assert "autograd/player/vendor/katex/LICENSE" in names
     assert "autograd/player/vendor/wasm-graphviz/LICENSE-graphviz-EPL-1.0" in names
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_demo_html_is_the_whole_example(tmp_path, capsys):
+    from nn.cli import main
+
+    page = tmp_path / "steps.html"
+    assert main(["demo", "--html", str(page)]) == 0
+    assert capsys.readouterr().err.startswith(f"stepgrad demo: wrote {page} (")
+    text = page.read_text(encoding="utf-8")
+    trace = embedded(text, "stepgrad-trace")
+    assert trace["langs"] == ["en", "zh"] and trace["lr"] == 0.5
+    phases = [s["phase"] for s in trace["steps"]]
+    assert list(dict.fromkeys(phases)) == ["forward", "loss", "backward", "update", "after"]
+    label = {n["id"]: n["label"] for n in trace["nodes"]}
+    weights = {f"w{k}" for k in range(1, 9)}
+    assert {label[i] for s in trace["steps"] for i in s["reveals"]["grad"]} >= weights  # backward for all eight
+    assert sorted(label[s["node"]] for s in trace["steps"] if s["phase"] == "update") == sorted(weights)
+    # the error after the update, as a fresh network trained one step computes it
+    net = classic_network()
+    nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS).backward()
+    nn.SGD(net.parameters(), lr=0.5).step()
+    after = nn.evaluate(net, [CLASSIC_INPUTS], [CLASSIC_TARGETS])
+    last = trace["steps"][-1]
+    assert label[last["node"]] == "E_total" and last["value"] == pytest.approx(after, rel=1e-15)
+    assert "0.291027774" in last["lines"][-1]["text"]  # exact arithmetic (the post prints 0.291027924)
+    assert [v["kind"] for v in embedded(text, "stepgrad-views")] == ["network", "graph"]
+
+
+def test_explain_html_limits_backward_to_the_weight(tmp_path, capsys):
+    from nn.cli import main
+
+    page = tmp_path / "w1.html"
+    assert main(["explain", "--param", "w1", "--lr", "0.5", "--lang", "zh", "--html", str(page)]) == 0
+    trace = embedded(page.read_text(encoding="utf-8"), "stepgrad-trace")
+    assert trace["langs"] == ["zh", "en"]
+    label = {n["id"]: n["label"] for n in trace["nodes"]}
+    assert [label[i] for i in trace["wrt"]] == ["w1"]
+    revealed = {label[i] for s in trace["steps"] for i in s["reveals"]["grad"]}
+    assert "w1" in revealed and not revealed & {"w2", "w3", "w4", "w5", "w6", "w7", "w8"}
+    (update,) = [s for s in trace["steps"] if s["phase"] == "update"]
+    assert "0.149780716" in update["lines"][-1]["text"]  # published w1⁺
+
+
+def test_html_to_a_missing_folder_fails_in_one_line_and_writes_nothing(tmp_path, capsys):
+    from nn.cli import main
+
+    page = tmp_path / "no" / "steps.html"
+    assert main(["demo", "--html", str(page)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"stepgrad demo: error: --html {str(page)!r}: the folder {str(page.parent)!r} does not exist\n"
+    assert not page.parent.exists()
