@@ -196,3 +196,11 @@ def test_html_to_a_missing_folder_fails_in_one_line_and_writes_nothing(tmp_path,
     err = capsys.readouterr().err
     assert err == f"stepgrad demo: error: --html {str(page)!r}: the folder {str(page.parent)!r} does not exist\n"
     assert not page.parent.exists()
+
+
+def test_notebooks_play_and_stay_small():
+    for name, call in (("01-values-and-the-chain-rule.ipynb", "autograd.player("),
+                       ("02-the-worked-example.ipynb", "nn.player(")):
+        path = ROOT / "notebooks" / name
+        assert path.stat().st_size < 2_000_000
+        assert call in path.read_text(encoding="utf-8")
