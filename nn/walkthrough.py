@@ -68,6 +68,8 @@ def classic_walkthrough(lang: str = "en") -> tuple[Document, dict[str, Drawing]]
     for heading, (first, *rest) in (("output_layer", OUTPUT_WEIGHTS), ("hidden_layer", HIDDEN_WEIGHTS)):
         doc.heading(words[heading])
         doc.derivation(derivation[first].only(FULL))
+        if first == "w1":  # where the published text rounded an intermediate first
+            doc.paragraph(words["rounding_note"])
         doc.paragraph(words["similarly"])
         doc.derivation(*(derivation[w].only(SUMMARY) for w in rest))
     doc.heading(words["update"])

@@ -74,6 +74,7 @@ def test_demo_shows_the_exact_figures_where_the_publication_rounds(demo_text):
     out, _, _ = demo_text
     # Published −0.019049119 was rounded from an already rounded intermediate; exact: −0.019049118.
     assert line_value(out, "∂E_o2/∂out_h1") == "−0.019049118"
+    assert "prints ∂E_o2/∂out_h1 = −0.019049119: it multiplied the already rounded" in out  # and says why
     # The error after one update: exact 0.291027774 (the published summary says 0.291027924).
     assert "E_total = E_o1 + E_o2 = 0.267976501 + 0.023051272 = 0.291027774" in out
     assert "0.291027924 comes from updating w5..w8 first" in out

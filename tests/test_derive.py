@@ -348,6 +348,9 @@ def test_bad_arguments_are_named(net):
         explain(net["E_total"], net["w5"], digits=-1)
     with pytest.raises(TypeError, match="lr must be a number"):
         explain(net["E_total"], net["w5"], lr="0.5")
+    for lr in (float("nan"), float("inf"), 0.0, -0.5):  # an update full of nan helps nobody
+        with pytest.raises(ValueError, match=r"lr \(the learning rate\) must be a finite number > 0"):
+            explain(net["E_total"], net["w5"], lr=lr)
 
 
 def test_importing_autograd_does_not_load_the_printers():

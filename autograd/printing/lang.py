@@ -61,6 +61,11 @@ DEMO_STRINGS: dict[str, dict[str, str]] = {
             "(notebook 02 reproduces both figures)."
         ),
         "similarly": "The layer's other weights, the same way:",
+        "rounding_note": (
+            "The published derivation prints ∂E_o2/∂out_h1 = −0.019049119: it multiplied the already "
+            "rounded δ_o2 = −0.038098237 by w7 = 0.5, giving −0.0190491185, which rounds half up to "
+            "−0.019049119. Unrounded, the product is −0.019049118 (and ∂E_total/∂w1 = 0.000438568 either way)."
+        ),
     },
     "zh": {
         "title": "反向传播算法的逐步演算：经典的 2-2-2 网络",
@@ -80,6 +85,11 @@ DEMO_STRINGS: dict[str, dict[str, str]] = {
             "再用已更新的输出层权值反向传播到 w1..w4（笔记本 02 复现了这两个数）。"
         ),
         "similarly": "该层其余权值同理：",
+        "rounding_note": (
+            "原文写的是 ∂E_o2/∂out_h1 = −0.019049119：它用已经四舍五入的 δ_o2 = −0.038098237 乘以 w7 = 0.5，"
+            "得 −0.0190491185，再四舍五入为 −0.019049119。不经中间舍入，乘积是 −0.019049118"
+            "（两种算法下 ∂E_total/∂w1 都是 0.000438568）。"
+        ),
     },
 }
 """The prose of ``stepgrad demo``, the walk through the classic network. A table of its own
