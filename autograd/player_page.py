@@ -46,15 +46,14 @@ class View:
     ``prefix`` its text starts with (the number follows it), ``field`` (``data``, ``grad``,
     ``updated``, ``local``, or ``data+updated``: the value, then ``→`` what the update or the
     forward pass after it makes of it) and the trace ``node`` or ``edge`` it shows.
-    ``map`` sends an element id to the trace nodes it stands for (highlighting and clicks);
-    edges of the trace are found under ``edge_prefix + edge id``.
+    ``map`` sends an element id to the trace nodes it stands for (highlighting and clicks); an
+    element whose id is a trace edge's id is lit with that edge.
     """
 
     kind: str  # "graph" (the computation graph) or "network" (nn's neuron-level diagram)
     dot: str
     slots: list[dict[str, str]] = field(default_factory=list)
     map: dict[str, list[str]] = field(default_factory=dict)
-    edge_prefix: str = ""
 
 
 class Player:
@@ -108,8 +107,7 @@ class Player:
         """The whole page as one string (see :meth:`save`)."""
         svgs = self.svgs()
         views = [
-            {"kind": v.kind, "dot": None if svg else v.dot, "svg": svg, "slots": v.slots, "map": v.map,
-             "edge_prefix": v.edge_prefix}
+            {"kind": v.kind, "dot": None if svg else v.dot, "svg": svg, "slots": v.slots, "map": v.map}
             for v, svg in zip(self.views, svgs)
         ]
         parts = {
@@ -159,7 +157,20 @@ class Player:
 
 
 def graph_view(trace: dict[str, Any], dot: str) -> View:
-    """The computation graph's view: its element ids are the trace's own (see ``dot_source``)."""
+    """The computation graph's view: its element ids are the trace's own (see ``dot_source``).
+
+    >>> from autograd import Value
+    >>> from autograd.render import dot_source
+    >>> from autograd.trace import trace
+    >>> x = Value(3.0, label="x")
+    >>> y = (x * x).labelled("y")
+    >>> view = graph_view(json.loads(trace(y).to_json()), dot_source(y))
+    >>> view.map
+    {'v0': ['v0'], 'v1': ['v1'], 'op1': ['v1']}
+    >>> [(s["element"], s["field"]) for s in view.slots]  # doctest: +NORMALIZE_WHITESPACE
+    [('v0', 'data+updated'), ('v0', 'grad'), ('v1', 'data+updated'), ('v1', 'grad'),
+     ('e1.0', 'local'), ('e1.1', 'local')]
+    """
     slots: list[dict[str, str]] = []
     mapping: dict[str, list[str]] = {}
     for node in trace["nodes"]:
@@ -175,7 +186,13 @@ def graph_view(trace: dict[str, Any], dot: str) -> View:
 
 
 def check_size(output: Value, *, where: str) -> int:
-    """The number of Values ``output`` depends on; refuses (ValueError) past :data:`MAX_NODES`."""
+    """The number of Values ``output`` depends on; refuses (ValueError) past :data:`MAX_NODES`.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> check_size(x * x + x, where="player")
+    3
+    """
     if not isinstance(output, Value):
         raise TypeError(f"{where}: expected the Value to play, got {type(output).__name__} {output!r}")
     n = len(topological_order(output))
@@ -189,7 +206,11 @@ def check_size(output: Value, *, where: str) -> int:
 
 
 def langs_of(lang: str | Sequence[str], *, where: str) -> list[str]:
-    """``lang`` as the list of languages to embed: ``"en"``, ``"zh"``, or both (the first is shown first)."""
+    """``lang`` as the list of languages to embed: ``"en"``, ``"zh"``, or both (the first is shown first).
+
+    >>> langs_of("zh", where="player"), langs_of(("en", "zh"), where="player")
+    (['zh'], ['en', 'zh'])
+    """
     wanted = [lang] if isinstance(lang, str) else list(lang)
     if not wanted or any(code not in LANGS for code in wanted) or len(set(wanted)) != len(wanted):
         raise ValueError(f"{where}: lang must be 'en', 'zh' or both as ('en', 'zh') or ('zh', 'en'), got {lang!r}")
@@ -197,7 +218,13 @@ def langs_of(lang: str | Sequence[str], *, where: str) -> list[str]:
 
 
 def record(output: Value, wrt: Value | Sequence[Value] | None, lr: float | None, langs: list[str]) -> dict[str, Any]:
-    """The trace of one pass as its JSON object (both languages' words when ``langs`` has two)."""
+    """The trace of one pass as its JSON object (both languages' words when ``langs`` has two).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> [s["phase"] for s in record((x * x).labelled("y"), None, 0.1, ["en", "zh"])["steps"]][:3]
+    ['forward', 'loss', 'backward']
+    """
     from .trace import trace
 
     data = trace(output, wrt, lr=lr, lang=langs if len(langs) > 1 else langs[0]).to_json()
@@ -240,6 +267,13 @@ def recorded_grads(output: Value, trace: dict[str, Any]) -> dict[Value, float]:
 
     The page shows the trace's numbers; drawing them at export makes Graphviz lay each box out
     wide enough for them (a recorded pass leaves ``.grad`` as it was, often 0).
+
+    >>> from autograd import Value
+    >>> from autograd.trace import trace
+    >>> x = Value(3.0, label="x")
+    >>> y = (x * x).labelled("y")
+    >>> [(v.label, g) for v, g in recorded_grads(y, json.loads(trace(y).to_json())).items()], x.grad
+    ([('x', 6.0), ('y', 1.0)], 0.0)
     """
     grads = {}
     for v, node in zip(topological_order(output), trace["nodes"]):

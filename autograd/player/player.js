@@ -150,7 +150,7 @@
     }
     const edges = new Map();
     for (const id of edgeById.keys()) {
-      const el = holder.querySelector(`[id="${CSS.escape((view.edge_prefix || "") + id)}"]`);
+      const el = holder.querySelector(`[id="${CSS.escape(id)}"]`);
       if (el) edges.set(id, el);
     }
     return { holder, slots, byNode, elements, edges, view };
