@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ class GradcheckRow:
     numeric: float
     difference: float
     ok: bool
+    note: str = ""  # why a number is missing (NaN): backward raised, or f is undefined at x ± eps
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class GradcheckReport:
     def __str__(self) -> str:
         lines = [f"{'input':<12} {'analytic':>24} {'numeric':>24} {'difference':>12}"]
         for r in self.rows:
-            mark = "" if r.ok else "   <- mismatch"
+            mark = "" if r.ok else "   <- mismatch" + (f": {r.note}" if r.note else "")
             lines.append(f"{r.label:<12} {r.analytic:>24.17g} {r.numeric:>24.17g} {r.difference:>12.3g}{mark}")
         return "\n".join(lines)
 
@@ -79,19 +81,28 @@ def gradcheck(
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
-    out.backward()
+    failed = ""
+    try:
+        out.backward()
+    except (ArithmeticError, ValueError) as exc:  # a derivative that does not fit in a float
+        failed = f"backward raised {type(exc).__name__}: {exc}"
 
     def at(i: int, shift: float) -> float:
         args = [Value(v + (shift if j == i else 0.0), label, requires_grad=False) for j, (v, label) in
                 enumerate(zip(values, labels))]
-        return f(*args).data
+        try:
+            return f(*args).data
+        except (ArithmeticError, ValueError):  # f is not defined there (x − eps < 0 under a root, ...)
+            return math.nan
 
     rows = []
     for i, leaf in enumerate(leaves):
+        analytic = math.nan if failed else leaf.grad
         numeric = (at(i, eps) - at(i, -eps)) / (2 * eps)
-        difference = abs(leaf.grad - numeric)
+        note = failed or ("" if not math.isnan(numeric) else f"f is not defined at {labels[i]} ± {eps}")
+        difference = abs(analytic - numeric)
         ok = difference <= atol + rtol * abs(numeric)
-        rows.append(GradcheckRow(labels[i], leaf.grad, numeric, difference, ok))
+        rows.append(GradcheckRow(labels[i], analytic, numeric, difference, ok, note))
     report = GradcheckReport(tuple(rows))
     if raise_exception and not report.ok:
         raise GradcheckError(f"gradcheck: analytic and numeric gradients disagree\n{report}")

@@ -158,7 +158,8 @@ class Compiled:
         local = frame_tb.tb_frame.f_locals
         consts = frame_tb.tb_frame.f_globals  # a non-finite constant is bound there; others are literals
         operands = tuple(
-            Value(local[x], label=x) if x in local else Value(consts[x] if x in consts else float(x), False)
+            Value(local[x], label=x) if x in local
+            else Value(consts[x] if x in consts else float(x), requires_grad=False)
             for x in line.operands
         )
         op = line.node.op

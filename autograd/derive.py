@@ -25,8 +25,9 @@ How the backward derivation is built (one pass each, no recursion over the graph
    written with the term as numerator (∂E_o1/∂out_h1), as the published derivation does; through
    only one term, the term folds away (∂E_total/∂out_o1 = −(target_o1 − out_o1)).
 
-``Derivation.value`` is computed by the same sweep, in the same order and with the same
-arithmetic as :func:`autograd.graph.backward`, so it equals ``wrt.grad`` after ``backward()``.
+Every number comes from :func:`autograd.graph.sweep`, which runs backward's own chain rule on a
+copy of the graph: ``Derivation.value`` equals ``wrt.grad`` after ``backward()``, bit for bit, and
+each local derivative shown is the one backward used.
 """
 
 from __future__ import annotations
@@ -36,15 +37,37 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .expr import Deriv, Derivation, Elided, Expr, Join, Num, Path, Section, Step, Sym, Tmpl
-from .graph import topological_order
+from .graph import Sweep, collector_paused, gradient_step, sweep, topological_order
 from .ops import ATOM, HALF_SQUARED_ERROR, SUM, Op
 
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["explain", "explain_forward"]
+__all__ = ["explain", "explain_forward", "Analysis", "analyse", "made_up_names"]
 
 # --- naming and forward formulas ---------------------------------------------------------------
+
+
+def made_up_names(order: list[Value], named: Iterable[Value]) -> dict[Value, str]:
+    """Names v1, v2, ... for the unlabelled nodes among ``named``, in graph order, skipping any
+    name a label already uses (a person names a shared intermediate too).
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x"); y = x * x
+    >>> made_up_names([x, y], [y])[y]
+    'v1'
+    """
+    wanted = set(named)
+    taken = {v.label for v in order if v.label is not None}
+    names: dict[Value, str] = {}
+    counter = 0
+    for v in order:
+        if v.label is None and v in wanted:
+            counter += 1
+            while f"v{counter}" in taken:
+                counter += 1
+            names[v] = f"v{counter}"
+    return names
 
 
 class _Namer:
@@ -56,53 +79,53 @@ class _Namer:
     formula a page long). Built without recursion, each node once.
     """
 
-    def __init__(self, order: list[Value], keys: set[int], max_fold: int) -> None:
+    def __init__(self, names: dict[Value, str], keys: set[Value], max_fold: int) -> None:
         self.max_fold = max_fold
-        taken = {v.label for v in order if v.label is not None}
-        self.names: dict[int, str] = {}
-        counter = 0
-        for v in order:
-            if v.label is None and id(v) in keys:
-                counter += 1
-                while f"v{counter}" in taken:
-                    counter += 1
-                self.names[id(v)] = f"v{counter}"
-        self._memo: dict[int, tuple[Expr, int]] = {}
+        self.names = names  # made-up names; only those of key nodes are used as symbols
+        self.keys = keys
+        self._memo: dict[Value, tuple[Expr, int]] = {}
 
     def sym(self, v: Value) -> Sym:
-        name = v.label if v.label is not None else self.names.get(id(v))
+        name = v.label if v.label is not None else self.names.get(v)
         if name is None:
             raise ValueError(f"internal: no name for {v!r}")
         return Sym(name, v.data)
 
     def is_symbol(self, v: Value) -> bool:
-        return v.label is not None or id(v) in self.names
+        return v.label is not None or (v in self.keys and v in self.names)
+
+    def is_made_up(self, v: Value) -> bool:
+        return v.label is None and v in self.keys and v in self.names
 
     def expr(self, root: Value) -> Expr:
         memo = self._memo
         stack = [root]
         while stack:
             v = stack[-1]
-            if id(v) in memo:
+            if v in memo:
                 stack.pop()
                 continue
             if self.is_symbol(v):
-                memo[id(v)] = (self.sym(v), 1)
+                memo[v] = (self.sym(v), 1)
             elif v.op is None:
-                memo[id(v)] = (Num(v.data), 1)
+                memo[v] = (Num(v.data), 1)
             else:
-                pending = [p for p in v.parents if id(p) not in memo]
+                pending = [p for p in v.parents if p not in memo]
                 if pending:
                     stack.extend(pending)
                     continue
-                parts = [memo[id(p)] for p in v.parents]
+                parts = [memo[p] for p in v.parents]
                 size = 1 + sum(s for _, s in parts)
                 if size > self.max_fold:
-                    memo[id(v)] = (Num(v.data), 1)
+                    memo[v] = (Num(v.data), 1)
                 else:
-                    memo[id(v)] = (_forward_formula(v.op, [e for e, _ in parts]), size)
+                    memo[v] = (_forward_formula(v.op, [e for e, _ in parts]), size)
             stack.pop()
-        return memo[id(root)][0]
+        return memo[root][0]
+
+    def definition(self, v: Value) -> Tmpl:
+        """``v``'s op template over its operands' formulas: what a forward line says ``v`` is."""
+        return _forward_formula(v.op, [self.expr(p) for p in v.parents])
 
     def partial(self, v: Value, slot: int) -> Tmpl:
         """The op row's partial of ``v`` for operand ``slot``, in operand formulas."""
@@ -134,7 +157,57 @@ def _product(factors: Iterable[Expr]) -> Expr:
     return kept[0] if len(kept) == 1 else Join("product", kept)
 
 
-# --- the backward derivation ---------------------------------------------------------------
+def _symbols(e: Expr | None) -> list[str]:
+    """The names in a formula, left to right, without recursion."""
+    names: list[str] = []
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Sym):
+            names.append(x.name)
+        elif isinstance(x, Deriv):
+            stack += [x.den, x.num]
+        elif isinstance(x, Join):
+            stack.extend(reversed(x.items))
+        elif isinstance(x, Tmpl):
+            stack.extend(reversed(x.args if x.separator else list(x.args.values())))
+    return names
+
+
+def _define_made_up_names(steps: list[Step], namer: _Namer, order: list[Value], defined: set[str]) -> list[Step]:
+    """``steps`` with a definition line (``v1 = x·y = 2 × 3 = 6``) before the first use of every
+    made-up name not ``defined`` yet, so no name appears that the reader has not been given. A
+    definition that uses other made-up names comes after theirs."""
+    nodes = {namer.names[v]: v for v in order if namer.is_made_up(v)}
+    if not nodes:
+        return steps
+    position = {v: k for k, v in enumerate(order)}
+    out: list[Step] = []
+    for step in steps:
+        needed: dict[Value, None] = {}
+        stack = [n for n in _symbols(step.lhs) + _symbols(step.formula) + _symbols_in_args(step.args)]
+        while stack:
+            name = stack.pop()
+            if name in nodes and name not in defined:
+                defined.add(name)
+                v = nodes[name]
+                needed[v] = None
+                if v.op is not None:
+                    stack += _symbols(namer.definition(v))
+        for v in sorted(needed, key=position.__getitem__):  # operands before what uses them
+            if v.op is None:  # an unlabelled leaf the derivation is about: its number
+                out.append(Step("given", namer.sym(v), None, v.data))
+            else:
+                out.append(Step("forward", namer.sym(v), namer.definition(v), v.data))
+        out.append(step)
+    return out
+
+
+def _symbols_in_args(args: tuple) -> list[str]:
+    return [n for a in args if not isinstance(a, (str, int)) for n in _symbols(a)]
+
+
+# --- what explain knows about the graph between output and wrt ------------------------------
 
 
 @dataclass
@@ -165,41 +238,122 @@ def _size(e: Expr) -> int:
     return count
 
 
-def _fold(c: Value, relevant: set[int], keys: set[int], namer: _Namer, max_fold: int) -> dict[int, _Edge]:
+@dataclass
+class Analysis:
+    """The part of a graph that ∂output/∂wrt depends on, as a person would name and fold it.
+
+    ``relevant`` lists the nodes on a path from ``output`` down to ``wrt`` (parents first);
+    ``keys`` are the ones that get their own symbol (labelled, shared, output, wrt; every one with
+    ``expand``); ``edges[c][p]`` is ∂c/∂p between key nodes, folded over the nodes between them;
+    ``roots`` are the output and, when the output is a sum of labelled terms reached through
+    several of them (E_total = E_o1 + E_o2), those terms; ``record`` is the backward pass's
+    :class:`~autograd.graph.Sweep`, where every number comes from.
+    """
+
+    output: Value
+    wrt: Value
+    order: list[Value]
+    relevant: list[Value]
+    keys: set[Value]
+    roots: set[Value]
+    namer: _Namer
+    edges: dict[Value, dict[Value, _Edge]]
+    key_order: list[Value]
+    key_consumers: dict[Value, list[Value]]
+    record: Sweep
+    max_fold: int
+
+    @property
+    def value(self) -> float:
+        """∂output/∂wrt, as backward computes it."""
+        return self.record.grad.get(self.wrt, 0.0)
+
+
+def analyse(output: Value, wrt: Value, *, expand: bool = False, max_fold: int = 24) -> Analysis:
+    """Find, name and fold the part of ``output``'s graph that leads down to ``wrt``.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> b = (a * 3).labelled("b")
+    >>> g = analyse((b + a).labelled("c"), a)
+    >>> [v.label for v in g.key_order], g.value
+    (['a', 'b', 'c'], 4.0)
+    """
+    order = topological_order(output, needs_grad=wrt.requires_grad)
+    relevant_set: set[Value] = set()
+    for v in order:
+        if v is wrt or any(p in relevant_set for p in v.parents):
+            relevant_set.add(v)
+    relevant = [v for v in order if v in relevant_set]
+    consumers: dict[Value, list[Value]] = {v: [] for v in relevant}
+    for v in relevant:
+        for p in dict.fromkeys(v.parents):  # each distinct operand once, in slot order
+            if p in relevant_set:
+                consumers[p].append(v)
+
+    keys = {output, wrt}
+    for v in relevant:
+        if expand or v.label is not None or len(consumers[v]) >= 2:
+            keys.add(v)
+    roots = {output}
+    if output in relevant_set and _all_unit(output.op, len(output.parents)) and not expand:
+        # A sum of labelled terms at the top (E_total = E_o1 + E_o2): through one term, the term
+        # folds away; through several, each term is the numerator of its own share. (If the output
+        # also uses other relevant nodes directly, it is written plainly.)
+        below = [p for p in dict.fromkeys(output.parents) if p in relevant_set]
+        terms = [p for p in below if p in keys and p is not wrt and consumers[p] == [output]]
+        if len(terms) == len(below) >= 2:
+            roots.update(terms)
+        elif len(terms) == len(below) == 1:
+            keys.discard(terms[0])
+
+    record = sweep(output, everything=not wrt.requires_grad)
+    namer = _Namer(made_up_names(order + [wrt], keys), keys, max_fold)
+    key_order = [v for v in relevant if v in keys]
+    edges = {c: _fold(c, relevant_set, keys, namer, record, max_fold) for c in key_order if c.op is not None}
+    key_consumers: dict[Value, list[Value]] = {v: [] for v in key_order}
+    for c in key_order:
+        for p in edges.get(c, {}):
+            key_consumers[p].append(c)
+    return Analysis(output, wrt, order, relevant, keys, roots, namer, edges, key_order, key_consumers, record, max_fold)
+
+
+def _fold(
+    c: Value, relevant: set[Value], keys: set[Value], namer: _Namer, record: Sweep, max_fold: int
+) -> dict[Value, _Edge]:
     """The factors from key node ``c`` to each key node below it, folding unkeyed nodes.
 
     Every unkeyed relevant node feeds exactly one relevant node, so the nodes folded into ``c``
     form a tree and each is visited once. A chain is kept as a linked list (formula, rest) so a
     long chain is not copied at every step.
     """
-    edges: dict[int, _Edge] = {}
+    edges: dict[Value, _Edge] = {}
     # Work items: (node, chain of formulas as a linked list, its length, value of the chain,
     # whether node is a key node that ends the chain). Pushed in reverse so that operands are
     # written in slot order.
     stack: list[tuple[Value, tuple | None, int, float, bool]] = [(c, None, 0, 1.0, False)]
+    local = record.local
     while stack:
         r, chain, length, val, ends = stack.pop()
         if ends:
-            edge = edges.setdefault(id(r), _Edge([]))
+            edge = edges.setdefault(r, _Edge([]))
             edge.routes.append(_chain_formula(chain, length))
             edge.value += val
             continue
-        slots: dict[int, list[int]] = {}
+        slots: dict[Value, list[int]] = {}
         for slot, p in enumerate(r.parents):
-            if id(p) in relevant:
-                slots.setdefault(id(p), []).append(slot)
-        by_id = {id(p): p for p in r.parents}
-        operands = [q.data for q in r.parents]
-        for pid, ss in reversed(slots.items()):
-            local = 0.0
-            for s in ss:  # the same sum, in the same order, as backward
-                local += r.op.partial(s).fn(r.data, *operands)
+            if p in relevant:
+                slots.setdefault(p, []).append(slot)
+        for p, ss in reversed(slots.items()):
+            factor = 0.0
+            for s in ss:  # one operand in several slots: its local derivatives add up
+                factor += local[r, s]
             if length < max_fold:
                 parts = [namer.partial(r, s) for s in ss]
                 term = parts[0] if len(parts) == 1 else Join("sum", tuple(parts))
             else:
                 term = None
-            stack.append((by_id[pid], (term, chain), length + 1, val * local, pid in keys))
+            stack.append((p, (term, chain), length + 1, val * factor, p in keys))
     return edges
 
 
@@ -216,6 +370,9 @@ def _chain_formula(link: tuple | None, length: int) -> Expr:
 
 def _all_unit(op: Op | None, arity: int) -> bool:
     return op is not None and all(op.partial(s).text == "1" for s in range(arity))
+
+
+# --- the backward derivation ---------------------------------------------------------------
 
 
 def explain(
@@ -252,71 +409,40 @@ def explain(
       ∂y/∂x = x + x = 3 + 3 = 6
     """
     _check_args(output=output, wrt=wrt, digits=digits, lang=lang)
-    if lr is not None and not isinstance(lr, (int, float)):
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"explain: lr must be a number (the learning rate), got {type(lr).__name__} {lr!r}")
-    order = topological_order(output, needs_grad=wrt.requires_grad)
-    relevant: set[int] = set()
-    for v in order:
-        if v is wrt or any(id(p) in relevant for p in v.parents):
-            relevant.add(id(v))
+    with collector_paused():
+        return _explain(output, wrt, digits, exact, expand, lang, lr, forward, max_lines, max_paths, max_fold)
 
+
+def _explain(
+    output: Value, wrt: Value, digits: int, exact: bool, expand: bool, lang: str, lr: float | None, forward: bool,
+    max_lines: int, max_paths: int, max_fold: int,
+) -> Derivation:
+    g = analyse(output, wrt, expand=expand, max_fold=max_fold)
+    namer = g.namer
     sections: list[Section] = []
+    defined: set[str] = set()
     if forward:
         sections.extend(_forward_sections(output, expand=expand, max_lines=max_lines, max_fold=max_fold))
-
-    if id(output) not in relevant:
-        namer = _Namer(order + [wrt], {id(output), id(wrt)}, max_fold)
-        d = Deriv(namer.sym(output), namer.sym(wrt), 0.0)
-        note = Step("note", None, None, None, note="no_path", args=(namer.sym(output), namer.sym(wrt), d))
-        sections.append(Section("backward", (d,), (note, Step("result", d, None, 0.0))))
-        result = Derivation(0.0, sections, [], 0, digits=digits, exact=exact, lang=lang)
-        _add_update(result, namer.sym(wrt), d, lr, wrt.data)
-        return result
-
-    rel_order = [v for v in order if id(v) in relevant]
-    consumers: dict[int, list[Value]] = {id(v): [] for v in rel_order}
-    for v in rel_order:
-        seen: set[int] = set()
-        for p in v.parents:
-            if id(p) in relevant and id(p) not in seen:
-                seen.add(id(p))
-                consumers[id(p)].append(v)
-
-    keys = {id(output), id(wrt)}
-    for v in rel_order:
-        if expand or v.label is not None or len(consumers[id(v)]) >= 2:
-            keys.add(id(v))
-
-    # A sum of labelled terms at the top (E_total = E_o1 + E_o2): through one term, the term
-    # folds away; through several, each term is the numerator of its own share.
-    roots = {id(output)}
-    if _all_unit(output.op, len(output.parents)) and not expand:
-        below = [p for p in {id(p): p for p in output.parents}.values() if id(p) in relevant]
-        terms = [p for p in below if id(p) in keys and p is not wrt and consumers[id(p)] == [output]]
-        # (if the output also uses other relevant nodes directly, it is written plainly)
-        if len(terms) == len(below) >= 2:
-            roots.update(id(t) for t in terms)
-        elif len(terms) == len(below) == 1:
-            keys.discard(id(terms[0]))
-
-    namer = _Namer(order, keys, max_fold)
-    key_order = [v for v in rel_order if id(v) in keys]
-    edges = {id(c): _fold(c, relevant, keys, namer, max_fold) for c in key_order if c.op is not None}
-    key_consumers: dict[int, list[Value]] = {id(v): [] for v in key_order}
-    for c in key_order:
-        for pid in edges.get(id(c), {}):
-            key_consumers[pid].append(c)
-
-    value = _sweep_value(rel_order, relevant, output, wrt)
-    sweep = _sweep_order(output, key_order, edges, key_consumers)
-    paths, path_count = _paths(output, wrt, edges, key_order, namer, max_paths)
-    steps = _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_fold)
-    if path_count > 1:
-        steps.append(Step("note", None, None, None, note="paths", args=(path_count, namer.sym(output), namer.sym(wrt))))
-    steps = _trim(steps, max_lines)
-    d = Deriv(namer.sym(output), namer.sym(wrt), value)
+        defined.update(s.lhs.name for section in sections for s in section.steps if isinstance(s.lhs, Sym))
+    d = Deriv(namer.sym(output), namer.sym(wrt), g.value)
+    steps: list[Step] = []
+    if not wrt.requires_grad:
+        steps.append(Step("note", None, None, None, note="no_grad", args=(namer.sym(wrt),)))
+    if output not in g.keys or (output is not wrt and not g.edges.get(output)):
+        steps += [Step("note", None, None, None, note="no_path", args=(namer.sym(output), namer.sym(wrt), d)),
+                  Step("result", d, None, 0.0)]
+        paths, path_count = [], 0
+    else:
+        paths, path_count = _paths(g, max_paths)
+        steps += _backward_steps(g)
+        if path_count > 1:
+            steps.append(Step("note", None, None, None, note="paths",
+                              args=(path_count, namer.sym(output), namer.sym(wrt))))
+    steps = _trim(_define_made_up_names(steps, namer, g.order + [wrt], defined), max_lines)
     sections.append(Section("backward", (d,), tuple(steps)))
-    result = Derivation(value, sections, paths, path_count, digits=digits, exact=exact, lang=lang)
+    result = Derivation(g.value, sections, paths, path_count, digits=digits, exact=exact, lang=lang)
     _add_update(result, namer.sym(wrt), d, lr, wrt.data)
     return result
 
@@ -328,156 +454,159 @@ def _check_args(*, digits: int, lang: str, **values: object) -> None:
     for name, v in values.items():
         if not isinstance(v, Value):
             raise TypeError(f"{name} must be a Value (a node of the graph), got {type(v).__name__} {v!r}")
-    if not isinstance(digits, int) or digits < 0:
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits must be a whole number ≥ 0 (decimals to print), got {digits!r}")
     check_lang(lang)
 
 
-def _sweep_value(rel_order: list[Value], relevant: set[int], output: Value, wrt: Value) -> float:
-    """∂output/∂wrt exactly as backward computes it: same order, same sums, same products."""
-    grad = {id(output): 1.0}
-    for v in reversed(rel_order):
-        if v.op is None:
-            continue
-        upstream = grad.get(id(v), 0.0)
-        operands = [p.data for p in v.parents]
-        for slot, p in enumerate(v.parents):
-            if id(p) in relevant:
-                grad[id(p)] = grad.get(id(p), 0.0) + upstream * v.op.partial(slot).fn(v.data, *operands)
-    return grad[id(wrt)]
-
-
-def _sweep_order(output: Value, key_order: list[Value], edges: dict, key_consumers: dict) -> list[Value]:
+def _sweep_order(g: Analysis) -> list[Value]:
     """Key nodes from the output down, each after every node it feeds; among the ready ones,
     depth first in operand order (o1's branch is written before o2's, as a person would)."""
-    waiting = {id(v): len(key_consumers[id(v)]) for v in key_order}
-    by_id = {id(v): v for v in key_order}
+    waiting = {v: len(g.key_consumers[v]) for v in g.key_order}
     order: list[Value] = []
-    stack = [output]
+    stack = [g.output]
     while stack:
         v = stack.pop()
         order.append(v)
-        below = list(edges.get(id(v), {}))
-        for pid in reversed(below):
-            waiting[pid] -= 1
-            if waiting[pid] == 0:
-                stack.append(by_id[pid])
+        for p in reversed(list(g.edges.get(v, {}))):
+            waiting[p] -= 1
+            if waiting[p] == 0:
+                stack.append(p)
     return order
 
 
-def _paths(output: Value, wrt: Value, edges: dict, key_order: list[Value], namer: _Namer, max_paths: int):
-    count = {id(output): 1}
-    for c in reversed(key_order):
-        for pid in edges.get(id(c), {}):
-            count[pid] = count.get(pid, 0) + count.get(id(c), 0)
-    by_id = {id(v): v for v in key_order}
+def _paths(g: Analysis, max_paths: int) -> tuple[list[Path], int]:
+    """Up to ``max_paths`` paths from the output down to wrt through key nodes, and how many
+    there are. A path being explored is a linked list (node, factor, rest), so a long path is
+    not copied at every step."""
+    count = {g.output: 1}
+    for c in reversed(g.key_order):
+        for p in g.edges.get(c, {}):
+            count[p] = count.get(p, 0) + count.get(c, 0)
     paths: list[Path] = []
-    stack: list[tuple[int, tuple[int, ...], tuple[float, ...]]] = [(id(output), (id(output),), ())]
+    stack: list[tuple[Value, tuple | None]] = [(g.output, None)]
     while stack and len(paths) < max_paths:
-        nid, nodes, factors = stack.pop()
-        if nid == id(wrt):
+        node, link = stack.pop()
+        if node is g.wrt:
+            nodes, factors = [node], []
+            while link is not None:
+                above, factor, link = link
+                nodes.append(above)
+                factors.append(factor)
+            nodes.reverse()
+            factors.reverse()
             product = 1.0
             for f in factors:
                 product *= f
-            paths.append(Path(tuple(namer.sym(by_id[n]).name for n in nodes), factors, product))
+            names = tuple(g.namer.sym(v).name for v in nodes)
+            paths.append(Path(names, tuple(factors), product))
             continue
-        for pid, edge in reversed(list(edges.get(nid, {}).items())):
-            stack.append((pid, nodes + (pid,), factors + (edge.value,)))
-    return paths, count.get(id(wrt), 0)
+        for p, edge in reversed(list(g.edges.get(node, {}).items())):
+            stack.append((p, (node, edge.value, link)))
+    return paths, count.get(g.wrt, 0)
 
 
-def _backward_steps(output, wrt, sweep, edges, key_consumers, roots, namer, max_fold) -> list[Step]:
-    sym = namer.sym
+def _backward_steps(g: Analysis) -> list[Step]:
+    """The chain rule from the output down to wrt: the shared gradients above the last merge
+    point, then the chain below it as one product."""
+    output, wrt, sym = g.output, g.wrt, g.namer.sym
     if output is wrt:
         return [Step("result", Deriv(sym(output), sym(wrt), 1.0), Tmpl("1", "1", {}, ATOM), 1.0)]
     # The chain below the last merge point: wrt, its single consumer, ..., up to a node that
     # feeds several nodes (or the output).
     chain = [wrt]
-    while len(key_consumers[id(chain[-1])]) == 1 and chain[-1] is not output and id(chain[-1]) not in roots:
-        chain.append(key_consumers[id(chain[-1])][0])
+    while len(g.key_consumers[chain[-1]]) == 1 and chain[-1] is not output and chain[-1] not in g.roots:
+        chain.append(g.key_consumers[chain[-1]][0])
     top = chain[-1]
     chain.reverse()  # top, ..., wrt
-
-    # Whose share each gradient is (∂E_o1/∂… or ∂E_total/∂…), and its value.
-    numerator: dict[int, Value] = {id(v): v for v in sweep if id(v) in roots}
-    grad: dict[int, float] = {rid: 1.0 for rid in roots}
-
-    def local(c: Value, n: Value) -> tuple[Deriv, Step]:
-        e = edges[id(c)][id(n)]
-        d = Deriv(sym(c), sym(n), e.value)
-        return d, Step("local", d, e.formula(max_fold), e.value)
-
-    steps: list[Step] = []
-
-    # The sweep above the chain: each key node's gradient, once, from the nodes it feeds.
-    if top is not output:
-        above = [v for v in sweep if id(v) not in roots]
-        stop = above.index(top) + 1
-        for n in above[:stop]:
-            cons = key_consumers[id(n)]
-            nums = {id(numerator[id(c)]) for c in cons}
-            own = numerator[id(cons[0])] if len(nums) == 1 else output
-            numerator[id(n)] = own
-            groups: dict[int, list[Value]] = {}
-            for c in cons:
-                groups.setdefault(id(numerator[id(c)]), []).append(c)
-            shares: list[tuple[Deriv, float]] = []
-            for group in groups.values():
-                num_node = numerator[id(group[0])]
-                terms: list[Expr] = []
-                total = 0.0
-                for c in group:
-                    d_local, step = local(c, n)
-                    if id(c) not in roots:
-                        steps.append(step)
-                        terms.append(Join("product", (Deriv(sym(num_node), sym(c), grad[id(c)]), d_local)))
-                        total += grad[id(c)] * d_local.value
-                    elif len(group) == 1:  # ∂E_o1/∂n straight from E_o1's row: that line is the share
-                        steps.append(step)
-                        terms.append(d_local)
-                        total += d_local.value
-                    else:  # the numerator among several consumers: its symbol would read as the
-                        terms.append(step.formula)  # total, so its local formula goes inline
-                        total += d_local.value
-                share = Deriv(sym(num_node), sym(n), total)
-                if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
-                    formula = terms[0] if len(terms) == 1 else Join("sum", tuple(terms))
-                    steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
-                shares.append((share, total))
-            if len(shares) > 1:
-                value = 0.0
-                for _, v in shares:
-                    value += v
-                formula = Join("sum", tuple(s for s, _ in shares))
-                steps.append(Step("sum", Deriv(sym(own), sym(n), value), formula, value))
-            else:
-                value = shares[0][1]
-            grad[id(n)] = value
-
-    # The chain's own factors, then the product.
-    factor_values: list[float] = []
-    factor_syms: list[Deriv] = []
-    if top is not output:
-        factor_syms.append(Deriv(sym(numerator[id(top)]), sym(top), grad[id(top)]))
-        factor_values.append(grad[id(top)])
-    for c, n in zip(chain, chain[1:]):
-        d, step = local(c, n)
-        steps.append(step)
-        factor_syms.append(d)
-        factor_values.append(d.value)
-    if len(chain) == 1 or (top is output and len(chain) == 2):
-        return steps  # the sweep's last line, or the one factor, is the answer
-    product = 1.0
-    for f in factor_values:
-        product *= f
-    result = Deriv(sym(output), sym(wrt), product)
-    chain_rule = Join("product", tuple(factor_syms))
+    numerator: dict[Value, Value] = {v: v for v in g.roots}  # whose share each gradient is
+    grad: dict[Value, float] = {r: 1.0 for r in g.roots}
+    above = _shares_above(g, top, numerator, grad) if top is not output else []
+    factors, rule = _chain_below(g, chain, numerator, grad)
+    if rule is None:
+        return above + factors  # the sweep's last line, or the one factor, is the answer
     # The chain rule is stated first, as a person writes it, and its numbers come at the end.
+    result = Deriv(sym(output), sym(wrt), g.value)
     return [
-        Step("plan", result, chain_rule, None),
-        *steps,
-        Step("result", result, chain_rule, product, show_formula=False),
+        Step("plan", result, rule, None), *above, *factors, Step("result", result, rule, g.value, show_formula=False)
     ]
+
+
+def _local_step(g: Analysis, c: Value, n: Value) -> tuple[Deriv, Step]:
+    """∂c/∂n between key nodes, as a symbol and as its own line."""
+    e = g.edges[c][n]
+    d = Deriv(g.namer.sym(c), g.namer.sym(n), e.value)
+    return d, Step("local", d, e.formula(g.max_fold), e.value)
+
+
+def _shares_above(g: Analysis, top: Value, numerator: dict[Value, Value], grad: dict[Value, float]) -> list[Step]:
+    """Each key node's gradient above the chain, once, from the nodes it feeds (down to ``top``).
+
+    A node fed by consumers with different numerators (w1's out_h1 under E_o1 and E_o2) gets one
+    share per numerator, then their sum."""
+    sym = g.namer.sym
+    above = [v for v in _sweep_order(g) if v not in g.roots]
+    steps: list[Step] = []
+    for n in above[: above.index(top) + 1]:
+        consumers = g.key_consumers[n]
+        groups: dict[Value, list[Value]] = {}
+        for c in consumers:
+            groups.setdefault(numerator[c], []).append(c)
+        numerator[n] = next(iter(groups)) if len(groups) == 1 else g.output
+        shares: list[tuple[Deriv, float]] = []
+        for num, group in groups.items():
+            terms: list[Expr] = []
+            total = 0.0
+            for c in group:
+                d_local, step = _local_step(g, c, n)
+                if c not in g.roots:
+                    steps.append(step)
+                    terms.append(Join("product", (Deriv(sym(num), sym(c), grad[c]), d_local)))
+                    total += grad[c] * d_local.value
+                elif len(group) == 1:  # ∂E_o1/∂n straight from E_o1's row: that line is the share
+                    steps.append(step)
+                    terms.append(d_local)
+                    total += d_local.value
+                else:  # the numerator among several consumers: its symbol would read as the
+                    terms.append(step.formula)  # total, so its local formula goes inline
+                    total += d_local.value
+            share = Deriv(sym(num), sym(n), total)
+            if not (len(terms) == 1 and isinstance(terms[0], Deriv)):
+                formula = terms[0] if len(terms) == 1 else Join("sum", tuple(terms))
+                steps.append(Step("chain" if len(terms) == 1 else "sum", share, formula, total))
+            shares.append((share, total))
+        if len(shares) > 1:
+            value = 0.0
+            for _, v in shares:
+                value += v
+            steps.append(Step("sum", Deriv(sym(numerator[n]), sym(n), value),
+                              Join("sum", tuple(s for s, _ in shares)), value))
+        else:
+            value = shares[0][1]
+        grad[n] = value
+    return steps
+
+
+def _chain_below(
+    g: Analysis, chain: list[Value], numerator: dict[Value, Value], grad: dict[Value, float]
+) -> tuple[list[Step], Expr | None]:
+    """The chain from ``top`` (its gradient known) down to wrt: a line per factor, and the
+    product of the factors (None when there is only one factor: it is the answer)."""
+    sym = g.namer.sym
+    top = chain[0]
+    steps: list[Step] = []
+    factors: list[Deriv] = []
+    if top is not g.output:
+        factors.append(Deriv(sym(numerator[top]), sym(top), grad[top]))
+    for c, n in zip(chain, chain[1:]):
+        d, step = _local_step(g, c, n)
+        steps.append(step)
+        factors.append(d)
+    if len(factors) < 2:
+        return steps, None
+    if len(factors) > g.max_fold:  # a chain a page long: each factor has its own line already
+        return steps, Elided("product", len(factors))
+    return steps, Join("product", tuple(factors))
 
 
 def _trim(steps: list[Step], max_lines: int) -> list[Step]:
@@ -495,7 +624,7 @@ def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None, data: fl
         return
     eta = Sym("η", float(lr), r"\eta")
     grad = Deriv(d.num, d.den, result.value)
-    updated = data - lr * result.value
+    updated = gradient_step(data, lr, result.value)
     lhs = Sym(w.name + "⁺", updated, None)
     formula = Tmpl("{w} − {eta}·{d}", r"{w} - {eta} \cdot {d}", {"w": Sym(w.name, data), "eta": eta, "d": grad}, SUM)
     result.updated = updated
@@ -506,45 +635,52 @@ def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None, data: fl
 # --- the forward derivation ---------------------------------------------------------------
 
 
+def given_order(leaves: Iterable[Value]) -> list[Value]:
+    """Labelled leaves as a person lists the given numbers: inputs and other constants, then the
+    parameters (leaves that need a gradient), then targets (labels ``target…``); within each,
+    grouped by name (w1, w2, … together, in numeric order), groups in order of first use.
+
+    >>> from autograd import Value
+    >>> vs = [Value(1, "w2"), Value(1, "i1", False), Value(1, "w1"), Value(1, "target_o1", False)]
+    >>> [v.label for v in given_order(vs)]
+    ['i1', 'w1', 'w2', 'target_o1']
+    """
+    leaves = list(leaves)
+    stems: dict[str, int] = {}
+    for v in leaves:
+        stems.setdefault(_stem(v.label), len(stems))
+
+    def rank(v: Value) -> tuple[int, int, int, str]:
+        kind = 2 if v.label.startswith("target") else 1 if v.requires_grad else 0
+        digits = v.label[len(_stem(v.label)):]
+        number = int(digits) if digits.isdigit() else -1
+        return kind, stems[_stem(v.label)], number, v.label
+
+    return sorted(leaves, key=rank)
+
+
+def _stem(label: str) -> str:
+    return label.rstrip("0123456789")
+
+
 def _forward_sections(node: Value, *, expand: bool, max_lines: int, max_fold: int) -> list[Section]:
     order = topological_order(node)
-    keys = {id(node)}
-    for v in order:
-        if expand and v.op is not None:
-            keys.add(id(v))
-    namer = _Namer(order, keys, max_fold)
-    lines = [
-        Step("forward", namer.sym(v), _forward_formula(v.op, [namer.expr(p) for p in v.parents]), v.data)
-        for v in order
-        if v.op is not None and namer.is_symbol(v)
-    ]
-    # The given values (labelled leaves), in the order the formulas first use them.
-    given: dict[str, Step] = {}
-    leaves = {v.label: v for v in order if v.op is None and v.label is not None}
-    for step in lines:
-        for name in _symbols(step.formula):
-            if name in leaves and name not in given:
-                given[name] = Step("given", Sym(name, leaves[name].data), None, leaves[name].data)
+    keys = {node} | ({v for v in order if v.op is not None} if expand else set())
+    namer = _Namer(made_up_names(order, keys), keys, max_fold)
+    lines = [Step("forward", namer.sym(v), namer.definition(v), v.data)
+             for v in order if v.op is not None and namer.is_symbol(v)]
     if node.op is None:
         return [Section("forward", (), (Step("given", namer.sym(node), None, node.data),))]
+    # The given values: every labelled leaf a formula uses, once, grouped (inputs, parameters, targets).
+    leaves = {v.label: v for v in order if v.op is None and v.label is not None}
+    used = dict.fromkeys(name for step in lines for name in _symbols(step.formula) if name in leaves)
+    given = [Step("given", Sym(v.label, v.data), None, v.data) for v in given_order(leaves[n] for n in used)]
     last = lines.pop()
-    sections = [Section("forward", (), tuple(_trim(list(given.values()) + lines, max_lines)))]
+    sections = [Section("forward", (), tuple(_trim(given + lines, max_lines)))]
     # "Total error" only for what is one: a sum of error terms (½(t − o)² rows), as E_total is.
     total = _all_unit(node.op, len(node.parents)) and all(p.op is HALF_SQUARED_ERROR for p in node.parents)
     sections.append(Section("total" if total else "output", (namer.sym(node),), (last,)))
     return sections
-
-
-def _symbols(e: Expr) -> list[str]:
-    """The names in a formula, left to right (formulas are small: at most ``max_fold`` deep)."""
-    if isinstance(e, Sym):
-        return [e.name]
-    if isinstance(e, Join):
-        return [n for item in e.items for n in _symbols(item)]
-    if isinstance(e, Tmpl):
-        args = e.args if e.separator else e.args.values()
-        return [n for a in args for n in _symbols(a)]
-    return []
 
 
 def explain_forward(

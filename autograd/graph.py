@@ -11,9 +11,10 @@ Nothing here recurses, so a chain of a million nodes is walked with Python's def
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from .errors import describe, local_error
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["topological_order", "backward", "sweep", "Sweep", "gradient_step"]
+__all__ = ["topological_order", "backward", "sweep", "Sweep", "gradient_step", "collector_paused"]
 
 _EXIT = object()  # on the walk's stack, below a node's parents: "emit the node under me"
 
@@ -110,15 +111,27 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     _run(root, gradient, _check_local if anomaly.enabled() else None)
 
 
-def _run(root: Value, gradient: float, watch: Callable[[Value, int, float], None] | None) -> list[Value]:
-    # The cyclic collector is paused for the pass. Backward allocates only acyclic temporaries
-    # (the order, the walk's set and stack, float gradients), so a collection could free nothing
-    # of ours, yet each one it triggers would traverse the whole live graph (and the user's
-    # objects). Pausing only postpones: the user's own garbage is collected by the first
-    # collection after the pass, and a collector the user had switched off stays off.
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector while a whole graph is walked or copied.
+
+    A graph holds no reference cycles (nodes point only at their parents), so a collection could
+    free nothing of it, yet each one that the walk's allocations trigger would traverse every live
+    node again: walking a large graph would cost time quadratic in its size. Pausing only
+    postpones: the user's own garbage is collected by the first collection after, and a collector
+    the user had switched off stays off.
+    """
     paused = gc.isenabled()
     gc.disable()
     try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _run(root: Value, gradient: float, watch: Callable[[Value, int, float], None] | None) -> list[Value]:
+    with collector_paused():  # backward allocates only acyclic temporaries (order, set, stack, floats)
         order = topological_order(root, needs_grad=True)
         for node in order:
             if node.op is not None:  # interior nodes start fresh; leaves accumulate across calls
@@ -126,9 +139,6 @@ def _run(root: Value, gradient: float, watch: Callable[[Value, int, float], None
         root.grad += gradient
         _chain_rule(order, watch)
         return order
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _chain_rule(order: list[Value], watch: Callable[[Value, int, float], None] | None) -> None:
@@ -231,6 +241,11 @@ def sweep(root: Value, *, everything: bool = False) -> Sweep:
     """
     from .value import Value
 
+    with collector_paused():
+        return _sweep(root, everything, Value)
+
+
+def _sweep(root: Value, everything: bool, Value: type) -> Sweep:  # noqa: N803 (the class, passed in)
     order = topological_order(root)
     copy: dict[Value, Value] = {}
     for node in order:

@@ -15,10 +15,11 @@ graph is being built (see "Speed notes" below). ``parents`` reads the operands b
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable
 
 from . import anomaly, graph
-from .errors import anomaly_error, op_error, to_float
+from .errors import anomaly_error, op_error, shorten, to_float
 from .ops import (
     ADD,
     ADD_N,
@@ -65,7 +66,7 @@ class Value:
     ) -> None:
         self.data: float = data if type(data) is float else to_float(data, "Value(data)")
         self.grad: float = 0.0
-        self.label = label
+        self.label = label if label is None or type(label) is str else _label(label, "Value(label)")
         self.op = op
         self.requires_grad = requires_grad
         _link(self, op, tuple(parents))
@@ -151,7 +152,7 @@ class Value:
         fresh gradient on each call. Values with ``requires_grad=False`` get nothing, and the
         walk does not enter parts of the graph that cannot reach a Value that needs a gradient.
         """
-        graph.backward(self, gradient)
+        graph.backward(self, gradient if type(gradient) is float else to_float(gradient, "backward(gradient)"))
 
     def labelled(self, label: str) -> Value:
         """Set the label and return this Value, for use inside expressions.
@@ -159,8 +160,26 @@ class Value:
         >>> (Value(0.5) * 2).labelled("y")
         Value(label='y', data=1.0, grad=0.0)
         """
-        self.label = label
+        self.label = label if type(label) is str else _label(label, "labelled(label)")
         return self
+
+    # --- copying and pickling ----------------------------------------------------------------
+    # Pickle and deepcopy would follow parents recursively, and a chain of a few hundred nodes
+    # exceeds Python's recursion limit. So the first node reduced lists all its ancestors, in
+    # topological order, ahead of its own fields: each of them is then reduced with its parents
+    # already in the pickler's (or deepcopy's) memo, so nothing nests more than one level. Those
+    # ancestors are remembered (by id, in this thread) so that their own reductions stay shallow.
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        shallow = _REDUCING.__dict__.setdefault("ids", set())
+        if id(self) in shallow:
+            shallow.discard(id(self))
+            ancestors: list[Value] | None = None
+        else:
+            shallow.clear()  # any earlier graph has been written out completely
+            ancestors = graph.topological_order(self)[:-1]
+            shallow.update(map(id, ancestors))
+        return _restore, (ancestors, self.data, self.grad, self.label, self.op, self.requires_grad, self.parents)
 
     def __float__(self) -> float:
         return self.data
@@ -171,6 +190,25 @@ class Value:
 
     # Printing lives in the printers (autograd.printing); these hooks only import them lazily.
     # (Derivation and rendering hooks are added by those modules' issues.)
+
+
+_REDUCING = threading.local()
+
+
+def _restore(
+    ancestors: list[Value] | None, data: float, grad: float, label: str | None, op: Op | None,
+    requires_grad: bool, parents: tuple[Value, ...],
+) -> Value:
+    """A Value from its fields (``ancestors`` only made sure its parents were restored first)."""
+    v = Value(data, label, requires_grad, op=op, parents=parents)
+    v.grad = grad
+    return v
+
+
+def _label(label: object, where: str) -> str | None:
+    if label is None or isinstance(label, str):
+        return label
+    raise TypeError(f"{where}: a label is a str (or None), got {type(label).__name__} {shorten(repr(label))}")
 
 
 def _lift(x: Value | Number, op: Op) -> Value:

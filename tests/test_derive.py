@@ -16,19 +16,19 @@ from nn.examples import classic_values
 
 W5_EN = """\
 Forward pass
-  w1 = 0.15
   i1 = 0.05
-  w2 = 0.2
   i2 = 0.1
   b1 = 0.35
+  b2 = 0.6
+  w1 = 0.15
+  w2 = 0.2
   w3 = 0.25
   w4 = 0.3
   w5 = 0.4
   w6 = 0.45
-  b2 = 0.6
-  target_o1 = 0.01
   w7 = 0.5
   w8 = 0.55
+  target_o1 = 0.01
   target_o2 = 0.99
   net_h1 = w1·i1 + w2·i2 + b1 = 0.15 × 0.05 + 0.2 × 0.1 + 0.35 = 0.3775
   out_h1 = 1 / (1 + e^(−net_h1)) = 1 / (1 + e^(−0.3775)) = 0.593269992
@@ -54,19 +54,19 @@ Update the weight (learning rate η = 0.5)
 
 W5_ZH = """\
 前向传播
-  w1 = 0.15
   i1 = 0.05
-  w2 = 0.2
   i2 = 0.1
   b1 = 0.35
+  b2 = 0.6
+  w1 = 0.15
+  w2 = 0.2
   w3 = 0.25
   w4 = 0.3
   w5 = 0.4
   w6 = 0.45
-  b2 = 0.6
-  target_o1 = 0.01
   w7 = 0.5
   w8 = 0.55
+  target_o1 = 0.01
   target_o2 = 0.99
   net_h1 = w1·i1 + w2·i2 + b1 = 0.15 × 0.05 + 0.2 × 0.1 + 0.35 = 0.3775
   out_h1 = 1 / (1 + e^(−net_h1)) = 1 / (1 + e^(−0.3775)) = 0.593269992
@@ -299,11 +299,11 @@ def test_unlabelled_nodes_fold_into_a_formula_composed_from_the_rows():
 def test_forward_explanation_of_a_node(net):
     assert str(explain_forward(net["out_h1"])) == (
         "Forward pass\n"
-        "  w1 = 0.15\n"
         "  i1 = 0.05\n"
-        "  w2 = 0.2\n"
         "  i2 = 0.1\n"
         "  b1 = 0.35\n"
+        "  w1 = 0.15\n"
+        "  w2 = 0.2\n"
         "  net_h1 = w1·i1 + w2·i2 + b1 = 0.15 × 0.05 + 0.2 × 0.1 + 0.35 = 0.3775\n"
         "Result: out_h1\n"
         "  out_h1 = 1 / (1 + e^(−net_h1)) = 1 / (1 + e^(−0.3775)) = 0.593269992"
@@ -400,3 +400,24 @@ def test_the_nn_network_gives_the_same_derivations(net, name):
     from_values = explain(net["E_total"], net[name], lr=0.5, forward=True, lang="zh")
     assert str(from_nn) == str(from_values)
     assert from_nn.value == from_values.value
+
+
+def test_every_made_up_name_is_defined_where_it_first_appears():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    s = x * y  # unlabelled, and used twice: it gets a name, v1
+    text = str(explain(s.tanh() + s * x, x))
+    lines = text.splitlines()
+    assert lines[1] == "  v1 = x·y = 2 × 3 = 6"
+    assert lines[2].startswith("  v2 = tanh(v1) + v1·x = ")  # v2 uses v1: defined after it
+    for name in ("v1", "v2"):
+        first_use = next(k for k, line in enumerate(lines[1:], 1) if name in line)  # after the title
+        assert lines[first_use].startswith(f"  {name} = ")
+
+
+def test_a_value_that_needs_no_gradient_is_explained_with_a_note():
+    c = Value(3.0, label="c", requires_grad=False)
+    x = Value(2.0, label="x")
+    d = explain((c * x).labelled("f"), c)
+    assert d.value == 2.0
+    assert "c has requires_grad=False: backward() gives it no gradient (c.grad stays 0)" in str(d)
+    assert "c 的 requires_grad=False" in str(explain((c * x).labelled("f"), c, lang="zh"))

@@ -118,3 +118,92 @@ def test_log_near_zero_and_pow_at_base_zero() -> None:
         z = Value(0.0, label="z")
         (z ** exponent).backward()
         assert z.grad == slope, exponent
+
+
+def test_anomaly_mode_belongs_to_the_thread_that_entered_it() -> None:
+    # A thread that never entered detect_anomaly() computes as IEEE floats do while another
+    # thread is inside the block; two overlapping blocks leave the mode off when both end.
+    import threading
+
+    inside, done, seen = threading.Event(), threading.Event(), []
+
+    def guarded() -> None:
+        with detect_anomaly():
+            inside.set()
+            done.wait(5)
+
+    def plain() -> None:
+        inside.wait(5)
+        x = Value(math.inf, label="x")
+        seen.append(math.isnan((x - x).data))  # no FloatingPointError here
+        done.set()
+
+    threads = [threading.Thread(target=guarded), threading.Thread(target=guarded), threading.Thread(target=plain)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == [True]
+    x = Value(math.inf, label="x")
+    assert math.isnan((x - x).data)  # off again for this thread, and everywhere
+
+
+def test_anomaly_mode_is_per_asyncio_task_and_nests() -> None:
+    import asyncio
+
+    async def plain() -> bool:
+        await asyncio.sleep(0)
+        x = Value(math.inf, label="x")
+        return math.isnan((x - x).data)
+
+    async def main() -> bool:
+        task = asyncio.create_task(plain())  # created outside the block: its own context
+        with detect_anomaly():
+            with detect_anomaly(False):  # off inside an enclosing block
+                assert math.isnan((Value(math.inf) - math.inf).data)
+            with pytest.raises(FloatingPointError):
+                Value(math.inf) - math.inf
+            return await task
+
+    assert asyncio.run(main()) is True
+
+
+def test_relu_passes_nan_on_and_anomaly_mode_stops_at_it() -> None:
+    x = Value(math.nan, label="x")
+    assert math.isnan(x.relu().data)  # max(0, NaN) is not 0
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"relu gave nan from 'x' = nan"):
+        x.relu()
+
+
+@pytest.mark.parametrize(
+    "a, b, d_a, d_b",
+    [
+        (1e-300, 1e-200, 1e200, -1e100),  # b² underflows to 0: −a/b² divided by zero
+        (1e-300, 1e-160, 1e160, -1e20),  # b² is subnormal: −a/b² lost bits (−1.0000111e20)
+        (3.0, 4.0, 0.25, -0.1875),
+    ],
+)
+def test_division_derivatives_do_not_underflow_needlessly(a, b, d_a, d_b) -> None:
+    x, y = Value(a, label="a"), Value(b, label="b")
+    (x / y).backward()
+    assert x.grad == pytest.approx(d_a, rel=1e-15) and y.grad == pytest.approx(d_b, rel=1e-15)
+
+
+def test_a_power_derivative_beyond_a_float_names_the_op_and_operands() -> None:
+    x = Value(5e-324, label="x")
+    y = x**0.01  # the forward pass is fine: 5e-324 ** 0.01 = 0.000585
+    with pytest.raises(OverflowError, match=r"local derivative of pow .* operand 1 \('x' = 5e-324\).*float"):
+        y.backward()
+    # With |b| < 1, b·a^(b − 1) can fit where a^(b − 1) alone does not: it is computed as b·a^b / a.
+    z = Value(1e-320, label="z")
+    (z**1e-20).backward()
+    assert z.grad == pytest.approx(1e-20 * 1e-320 ** 1e-20 / 1e-320, rel=1e-12)
+
+
+def test_gradcheck_reports_rather_than_crashes_where_backward_or_f_fails() -> None:
+    from autograd import gradcheck
+
+    report = gradcheck(lambda a: a**0.01, [5e-324], raise_exception=False)
+    assert not report.ok and "backward raised OverflowError" in str(report)
+    report = gradcheck(lambda a: a**0.5, [1e-9], raise_exception=False)  # a − eps < 0: f undefined
+    assert not report.ok and "f is not defined at x1 ± 1e-06" in str(report)

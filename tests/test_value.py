@@ -143,3 +143,29 @@ def test_a_copied_or_unpickled_graph_refers_to_the_same_op_rows(duplicate) -> No
     E.backward()
     assert twin.parents[0].parents[0].parents[0].grad == a.grad  # the copy's own a
     assert str(explain_forward(twin)) == str(explain_forward(E))
+
+
+def test_pickle_and_deepcopy_of_a_long_chain_do_not_recurse() -> None:
+    x = Value(0.5, label="x")
+    v = x
+    for _ in range(5000):  # pickle recursed past ~250 nodes, deepcopy past ~140
+        v = v * 1.0001 + 0.001
+    v.backward()
+    x2, v2 = pickle.loads(pickle.dumps([x, v]))
+    assert (v2.data, x2.grad) == (v.data, x.grad)
+    assert topological_order(v2)[0] is x2  # one graph: the leaf is shared, not copied twice
+    v3 = copy.deepcopy(v)
+    assert v3.data == v.data and topological_order(v3)[0] is not x
+    v3.backward()  # the copy is a working graph; its leaf kept its gradient, and accumulates
+    assert topological_order(v3)[0].grad == 2 * x.grad
+
+
+def test_a_label_is_a_string_and_a_gradient_a_number() -> None:
+    with pytest.raises(TypeError, match=r"Value\(label\): a label is a str \(or None\), got int 3"):
+        Value(1.0, label=3)
+    with pytest.raises(TypeError, match=r"labelled\(label\): a label is a str"):
+        Value(1.0).labelled(["y"])
+    x = Value(2.0, label="x")
+    with pytest.raises(TypeError, match=r"backward\(gradient\): expected a real number .* got str '2'"):
+        (x * x).backward(gradient="2")
+    assert x.grad == 0.0

@@ -17,6 +17,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_path": "{0} does not depend on {1}: no path leads from {0} to {1}, so {2} = 0",
         "paths": "{0} paths lead from {1} to {2}; the parts they share are computed once above",
         "omitted": "… {0} steps omitted …",
+        "no_grad": (
+            "{0} has requires_grad=False: backward() gives it no gradient ({0}.grad stays 0); "
+            "what follows is the derivative it would have"
+        ),
         "elided_product": "(a product of {0} local derivatives)",
         "elided_sum": "(a sum over {0} routes)",
         # The step-by-step trace (autograd.trace): step titles and narration.
@@ -46,6 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_path": "{0} 不依赖于 {1}：从 {0} 到 {1} 没有路径，所以 {2} = 0",
         "paths": "从 {1} 到 {2} 共有 {0} 条路径，公共部分在上面只计算一次",
         "omitted": "…… 省略 {0} 步 ……",
+        "no_grad": "{0} 的 requires_grad=False：backward() 不计算它的梯度（{0}.grad 保持为 0）；下面是它本来的导数",
         "elided_product": "（{0} 个局部导数之积）",
         "elided_sum": "（{0} 条路线之和）",
         "trace_given_input": "已知：输入与常数",
