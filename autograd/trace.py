@@ -47,11 +47,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .derive import _all_unit, _forward_formula, _Namer, _product
+from .derive import _all_unit, _fold, _Namer, given_order, made_up_names, relevant_and_keys, update_line
 from .errors import describe
 from .expr import Deriv, Elided, Expr, Join, Num, Step, Sym, Tmpl
-from .graph import Sweep, gradient_step, sweep, topological_order
-from .ops import HALF_SQUARED_ERROR, SUM
+from .graph import Sweep, collector_paused, sweep, topological_order
+from .ops import HALF_SQUARED_ERROR
 from .printing import Notation, _step_parts, _words, check_lang
 from .value import Value, apply
 
@@ -270,7 +270,9 @@ def expr_to_json(e: Expr) -> dict[str, Any]:
     if isinstance(e, Deriv):
         return {"type": "deriv", "num": expr_to_json(e.num), "den": expr_to_json(e.den), "value": _number(e.value)}
     if isinstance(e, Tmpl):
-        args: Any = [expr_to_json(a) for a in e.args] if e.separator else {k: expr_to_json(a) for k, a in e.args.items()}
+        args: Any = (
+            [expr_to_json(a) for a in e.args] if e.separator else {k: expr_to_json(a) for k, a in e.args.items()}
+        )
         return {"type": "tmpl", "text": e.text, "latex": e.latex, "args": args, "precedence": e.precedence,
                 "separator": e.separator}
     if isinstance(e, Join):
@@ -346,6 +348,8 @@ class _Route:
     hops: tuple[tuple[Value, tuple[int, ...]], ...]
     local: float  # ∂top/∂bottom along this route: the recorded local derivatives multiplied
     formula: Expr
+    siblings: int  # routes from top to bottom, this one included (a + a: 2)
+    use: int  # which of them, from 1
 
 
 def trace(
@@ -370,29 +374,21 @@ def trace(
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> t = trace((a * b + a).labelled("c"), a)
-    >>> print(t)
-    Given: parameters
-      a = 2
-      b = -3
-    Total error: c
-      c = a·b + a = 2 × −3 + 2 = −4
-    Backward pass: start at c
-      ∂c/∂c = 1
-      (∂c/∂c = 1: the output changes one for one with itself; every gradient below is a multiple of this 1)
-    Backward pass: from c to a
-      ∂c/∂a = b = −3
-      (∂c/∂a receives 2 contributions; they are added up once all of them are known)
-      ∂c/∂a = 1
-      (∂c/∂a receives 2 contributions; they are added up once all of them are known)
+    >>> c = (a * b + a).labelled("c")
+    >>> t = trace(c, a)
+    >>> [(step.phase, step.kind) for step in t.steps]  # doctest: +NORMALIZE_WHITESPACE
+    [('forward', 'given'), ('loss', 'forward'), ('backward', 'gradient'), ('backward', 'contribution'),
+     ('backward', 'contribution'), ('backward', 'accumulate')]
+    >>> print("\\n".join(str(t).splitlines()[-4:]))
     Backward pass: contributions add up at a
       ∂c/∂a = b + 1
       ∂c/∂a = −3 + 1 = −2
-      (a is used 2 times on the way to c, so its gradient is the sum of the 2 contributions (backward adds them with +=))
-    >>> len(t), t.steps[-1].kind, t.steps[-1].value == (a * b + a).parents[1].data - 4.0 + 2.0
-    (6, 'accumulate', True)
+      (a is used 2 times: its gradient is the sum of the contributions (backward's +=))
+    >>> c.backward(); t.steps[-1].value == a.grad
+    True
     """
-    return _Builder(output, wrt, lr=lr, lang=lang, digits=digits, expand=expand, after=after).build()
+    with collector_paused():
+        return _Builder(output, wrt, lr=lr, lang=lang, digits=digits, expand=expand, after=after).build()
 
 
 class _Builder:
@@ -442,82 +438,34 @@ class _Builder:
         return list(dict.fromkeys(wanted))
 
     def _analyse(self) -> None:
-        """Which nodes backward walks for the targets, which are key, and how they are named."""
-        targets = set(self.targets)
-        relevant: set[Value] = set()
-        for v in self.order:  # on a path from the output down to a target
-            if v in targets or any(p in relevant for p in v.parents):
-                relevant.add(v)
-        consumers: dict[Value, int] = dict.fromkeys(relevant, 0)
-        for v in self.order:
-            if v in relevant:
-                for p in dict.fromkeys(v.parents):
-                    if p in relevant:
-                        consumers[p] += 1
-        keys = {self.output} | targets
-        for v in self.order:
-            if v.label is not None or (self.expand and v.op is not None) or consumers.get(v, 0) >= 2:
-                keys.add(v)
-        key_count = len(keys)
-        if key_count > MAX_NODES:
-            way_out = (
-                "pass expand=False to fold the unlabelled nodes into the labelled ones, or play a network with nn.player"
-                if self.expand else
-                "trace a smaller part of the graph (any interior Value can be the output), or fewer Values with wrt"
-            )
+        """Which nodes backward walks for the targets, which are key, how they are named, and
+        the routes between key nodes: :func:`autograd.explain`'s analysis, for several targets."""
+        output, targets = self.output, self.targets
+        relevant, _, keys = relevant_and_keys(self.order, targets, [output, *targets], expand=self.expand)
+        # The forward pass shows every labelled node (and, expanded, every operation), not only
+        # those on the way back to the targets.
+        keys.update(v for v in self.order if v.label is not None or (self.expand and v.op is not None))
+        if len(keys) > MAX_NODES:
+            if self.expand:
+                way_out = "pass expand=False to fold unlabelled nodes into labelled ones, or use nn.player for a network"
+            else:
+                way_out = "trace a smaller part of the graph (any interior Value can be the output)"
             raise ValueError(
-                f"trace: {key_count:,} nodes of the graph of {describe(self.output)} would have steps of their own, "
+                f"trace: {len(keys):,} nodes of the graph of {describe(output)} would have steps of their own, "
                 f"more than the bound of {MAX_NODES:,}; {way_out}"
             )
-        self.relevant = relevant
+        self.relevant = set(relevant)
         self.keys = keys
-        self.namer = _Namer(self.order, {id(v) for v in keys}, MAX_FOLD)
-        self.routes = {c: self._routes(c) for c in self.order if c in keys and c in relevant and c.op is not None}
-
-    def _routes(self, top: Value) -> list[_Route]:
-        """Every route from key node ``top`` down to the key nodes below it, in slot order.
-
-        The unlabelled nodes folded into ``top`` each feed one node, so they form a tree below
-        it and each is entered once; one node using another in several slots is one hop.
-        """
-        routes: list[_Route] = []
-        # (node, hops above it as a linked list (hop, rest), local so far, bottom of a finished route)
-        stack: list[tuple[Value, tuple | None, float, Value | None]] = [(top, None, 1.0, None)]
-        local = self.record.local
-        while stack:
-            r, link, value, bottom = stack.pop()
-            if bottom is not None:
-                hops: list[tuple[Value, tuple[int, ...]]] = []
-                while link is not None:
-                    hop, link = link
-                    hops.append(hop)
-                hops.reverse()
-                routes.append(_Route(top, bottom, tuple(hops), value, self._route_formula(hops)))
-                continue
-            slots: dict[Value, list[int]] = {}
-            for slot, p in enumerate(r.parents):
-                if p in self.relevant:
-                    slots.setdefault(p, []).append(slot)
-            items = []
-            for p, ss in slots.items():
-                if p in self.keys:  # each slot into a key node is a contribution of its own
-                    items += [(r, ((r, (s,)), link), value * local[r, s], p) for s in ss]
-                else:
-                    factor = 0.0
-                    for s in ss:
-                        factor += local[r, s]
-                    items.append((p, ((r, tuple(ss)), link), value * factor, None))
-            stack.extend(reversed(items))
-        return routes
-
-    def _route_formula(self, hops: list[tuple[Value, tuple[int, ...]]]) -> Expr:
-        if len(hops) > MAX_FOLD:
-            return Elided("product", len(hops))
-        terms: list[Expr] = []
-        for node, slots in hops:
-            parts = [self.namer.partial(node, s) for s in slots]
-            terms.append(parts[0] if len(parts) == 1 else Join("sum", tuple(parts)))
-        return _product(terms)
+        self.namer = _Namer(made_up_names(self.order, keys), keys, MAX_FOLD)
+        self.routes: dict[Value, list[_Route]] = {}
+        for c in relevant:
+            if c in keys and c.op is not None:
+                folded = _fold(c, self.relevant, keys, self.namer, self.record, MAX_FOLD, split=True)
+                self.routes[c] = [
+                    _Route(c, p, hops, value, formula, len(edge.routes), use)
+                    for p, edge in folded.items()
+                    for use, (formula, value, hops) in enumerate(zip(edge.routes, edge.values, edge.hops), 1)
+                ]
 
     # --- ids, names, roles -------------------------------------------------------------------
 
@@ -588,6 +536,7 @@ class _Builder:
 
     def forward_phase(self) -> None:
         leaves = [v for v in self.order if v.op is None and v in self.keys]
+        leaves = given_order([v for v in leaves if v.label is not None]) + [v for v in leaves if v.label is None]
         for role in ("input", "parameter", "target"):
             group = [v for v in leaves if _leaf_role(v) in (role, "constant" if role == "input" else role)]
             if group:
@@ -609,8 +558,7 @@ class _Builder:
                     continue
                 used, edges = self.region(k)
                 computed = [v for v in used if v not in self.keys]  # folded nodes and unnamed constants
-                line = Step("forward", self.sym(k), _forward_formula(k.op, [self.namer.expr(p) for p in k.parents]),
-                            k.data)
+                line = Step("forward", self.sym(k), self.namer.definition(k), k.data)
                 if k is output:
                     title = loss_title
                 else:
@@ -632,11 +580,6 @@ class _Builder:
         for routes in self.routes.values():
             for route in routes:
                 incoming.setdefault(route.bottom, []).append(route)
-        by_pair: dict[tuple[Value, Value], int] = {}
-        for routes in self.routes.values():
-            for route in routes:
-                by_pair[route.top, route.bottom] = by_pair.get((route.top, route.bottom), 0) + 1
-        self.by_pair = by_pair
         paths = self.path_counts(incoming)
         # Key nodes from the output down, each once every node it feeds is done; among the
         # ready ones depth first in operand order (o1's branch before o2's, as a person writes).
@@ -661,7 +604,7 @@ class _Builder:
     def factor(self, route: _Route) -> Expr:
         """The route's local derivative as a factor of the chain rule: ∂top/∂bottom, or its
         formula where ``top`` reaches ``bottom`` by several routes (the symbol would be the sum)."""
-        if self.by_pair[route.top, route.bottom] == 1:
+        if route.siblings == 1:
             return Deriv(self.sym(route.top), self.sym(route.bottom), route.local)
         return route.formula
 
@@ -690,7 +633,11 @@ class _Builder:
             value = self.contribution[last, slot]
             if top is not self.output:
                 lines.append(Step("chain", self.share(route), self.share(route), value))
-            note = Words("trace_part", (Deriv(E, self.sym(bottom), grad[bottom]), parts))
+            total = Deriv(E, self.sym(bottom), grad[bottom])
+            if route.siblings > 1:  # the symbol ∂top/∂bottom is the sum of the uses: say which one this is
+                note = Words("trace_use", (self.sym(top), self.sym(bottom), route.siblings, route.use, total))
+            else:
+                note = Words("trace_part", (total, parts))
             done = folded
         self.edge_index[id(route)] = len(self.steps)
         self.add("backward", "contribution", bottom, lines, Words("trace_edge", (self.sym(top), self.sym(bottom))),
@@ -704,7 +651,7 @@ class _Builder:
         lines = [Step("plan", total, shares, None), Step("sum", total, numbers, grad, show_formula=True)]
         tops = [r.top for r in into]
         edges = [self.eid(r.hops[-1][0], r.hops[-1][1][0]) for r in into]
-        note = Words("trace_accumulate_note", (self.sym(node), len(into), E))
+        note = Words("trace_accumulate_note", (self.sym(node), len(into)))
         self.add("backward", "accumulate", node, lines, Words("trace_accumulate", (self.sym(node),)), nodes=tops,
                  edges=edges, value=grad, note=note, grad=[node])
 
@@ -760,20 +707,17 @@ class _Builder:
                  edges=edges, value=grad, note=note)
 
     def update_phase(self) -> None:
-        lr = self.lr
-        eta = Sym("η", lr, r"\eta")
-        rate = Tmpl("{eta} = {lr}", "{eta} = {lr}", {"eta": eta, "lr": Num(lr)}, SUM)
         E = self.sym(self.output)
+        for w in self.parameters():
+            line, rate = update_line(self.sym(w), self.lr, Deriv(E, self.sym(w), self.record.grad[w]))
+            self.updated[w] = line.value
+            self.add("update", "update", w, [line], Words("trace_update", (rate,)), value=line.value, updated=[w])
+
+    def parameters(self) -> list[Value]:
+        """The targets an update moves (leaves that need a gradient), as the given values list them."""
         params = [t for t in self.targets if t.op is None and t.requires_grad]
-        for w in params:
-            grad = self.record.grad[w]
-            new = gradient_step(w.data, lr, grad)
-            self.updated[w] = new
-            w_sym = self.sym(w)
-            formula = Tmpl("{w} − {eta}·{d}", r"{w} - {eta} \cdot {d}",
-                           {"w": w_sym, "eta": eta, "d": Deriv(E, w_sym, grad)}, SUM)
-            line = Step("update", Sym(w_sym.name + "⁺", new, None), formula, new)
-            self.add("update", "update", w, [line], Words("trace_update", (rate,)), value=new, updated=[w])
+        named = given_order([w for w in params if w.label is not None])
+        return named + [w for w in params if w.label is None]
 
     def after_phase(self) -> None:
         """The forward pass again, on a copy of the graph whose parameters have their new values."""
@@ -789,14 +733,15 @@ class _Builder:
             return
         self.after_values = {v: c.data for v, c in copy.items()}
         order = [copy[v] for v in self.order]
-        namer = _Namer(order, {id(copy[v]) for v in self.keys}, MAX_FOLD)
+        keys = {copy[v] for v in self.keys}
+        namer = _Namer(made_up_names(order, keys), keys, MAX_FOLD)
         for in_loss in (False, True):
             for k in self.order:
                 if k.op is None or k not in self.keys or (k in self.loss) != in_loss:
                     continue
                 used, edges = self.region(k)
                 c = copy[k]
-                line = Step("forward", namer.sym(c), _forward_formula(c.op, [namer.expr(p) for p in c.parents]), c.data)
+                line = Step("forward", namer.sym(c), namer.definition(c), c.data)
                 title = Words("trace_after_loss", (namer.sym(c),)) if in_loss else Words("trace_after")
                 computed = [v for v in used if v not in self.keys]
                 self.add("after", "forward", k, [line], title, nodes=used, edges=edges, value=c.data,
@@ -819,7 +764,7 @@ class _Builder:
         local = self.record.local
         # An edge's formula names its operands as the drawing does (a name, or else a number),
         # without the folded formulas of the cards: it labels one arrow.
-        short = _Namer(self.order, {id(v) for v in self.keys}, 1)
+        short = _Namer(self.namer.names, self.keys, 1)
         return [
             TraceEdge(self.eid(v, slot), self.vid(p), self.vid(v), slot, local.get((v, slot)), short.partial(v, slot))
             for v in self.order if v.op is not None
