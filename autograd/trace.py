@@ -447,7 +447,7 @@ class _Builder:
         keys.update(v for v in self.order if v.label is not None or (self.expand and v.op is not None))
         if len(keys) > MAX_NODES:
             if self.expand:
-                way_out = "pass expand=False to fold unlabelled nodes into labelled ones, or use nn.player for a network"
+                way_out = "pass expand=False to fold unlabelled nodes into labelled ones, or use nn.player (a network)"
             else:
                 way_out = "trace a smaller part of the graph (any interior Value can be the output)"
             raise ValueError(
