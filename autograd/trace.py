@@ -118,7 +118,7 @@ class TraceStep:
     index: int
     phase: str
     kind: str
-    node: str | None
+    node: str
     nodes: tuple[str, ...]
     edges: tuple[str, ...]
     reveals: dict[str, tuple[str, ...]]
@@ -126,6 +126,7 @@ class TraceStep:
     lines: tuple[Step, ...]
     title: Words
     note: Words | None = None
+    edge: str | None = None  # a contribution's own edge: the slot whose product backward adds
 
 
 @dataclass
@@ -179,17 +180,13 @@ class Trace:
         lang = self.langs[0]
         formats = {name: Notation(name, self.digits, False, lang) for name in ("text", "latex", "html")}
         words = {code: Notation("text", self.digits, False, code) for code in self.langs}
-        after = any(s.phase == "after" for s in self.steps)
 
         def node(n: TraceNode) -> dict[str, Any]:
-            out = {
+            return {
                 "id": n.id, "name": n.name, "label": n.label, "op": n.op, "parents": list(n.parents),
                 "role": n.role, "requires_grad": n.requires_grad, "key": n.key, "data": _number(n.data),
-                "grad": _number(n.grad), "updated": _number(n.updated),
+                "grad": _number(n.grad), "updated": _number(n.updated), "after": _number(n.after),
             }
-            if after:
-                out["after"] = _number(n.after)
-            return out
 
         def edge(e: TraceEdge) -> dict[str, Any]:
             formula = {name: _render(e.formula, nota) for name, nota in formats.items()}
@@ -205,7 +202,7 @@ class Trace:
             out = {
                 "index": s.index, "phase": s.phase, "kind": s.kind, "node": s.node, "nodes": list(s.nodes),
                 "edges": list(s.edges), "reveals": {k: list(v) for k, v in s.reveals.items()},
-                "value": _number(s.value), "lines": [line(x) for x in s.lines],
+                "value": _number(s.value), "edge": s.edge, "lines": [line(x) for x in s.lines],
                 "title": {code: _sentence(s.title, code, nota) for code, nota in words.items()},
             }
             if s.note is not None:
@@ -488,20 +485,18 @@ class _Builder:
 
     # --- steps ---------------------------------------------------------------------------------
 
-    def add(self, phase: str, kind: str, node: Value | None, lines: list[Step], title: Words, *,
+    def add(self, phase: str, kind: str, node: Value, lines: list[Step], title: Words, *,
             nodes: Sequence[Value] = (), edges: Sequence[str] = (), value: float | None = None,
-            note: Words | None = None, **reveals: Sequence[Value]) -> None:
+            note: Words | None = None, edge: str | None = None, **reveals: Sequence[Value]) -> None:
         shown: dict[str, tuple[str, ...]] = {}
         for what in ("data", "grad", "updated", "after"):
             fresh = [v for v in dict.fromkeys(reveals.get(what, ())) if v not in self.revealed[what]]
             self.revealed[what].update(fresh)
-            if what != "after" or self.after:
-                shown[what] = tuple(self.vid(v) for v in fresh)
-        focus = [] if node is None else [node]
+            shown[what] = tuple(self.vid(v) for v in fresh)
         self.steps.append(TraceStep(
-            len(self.steps), phase, kind, None if node is None else self.vid(node),
-            tuple(self.vid(v) for v in dict.fromkeys(focus + list(nodes))), tuple(dict.fromkeys(edges)),
-            shown, value, tuple(lines), title, note,
+            len(self.steps), phase, kind, self.vid(node),
+            tuple(self.vid(v) for v in dict.fromkeys([node, *nodes])), tuple(dict.fromkeys(edges)),
+            shown, value, tuple(lines), title, note, edge,
         ))
 
     def build(self) -> Trace:
@@ -535,37 +530,47 @@ class _Builder:
         return nodes, edges
 
     def forward_phase(self) -> None:
+        groups: dict[str, list[Value]] = {"input": [], "parameter": [], "target": []}
         leaves = [v for v in self.order if v.op is None and v in self.keys]
-        leaves = given_order([v for v in leaves if v.label is not None]) + [v for v in leaves if v.label is None]
-        for role in ("input", "parameter", "target"):
-            group = [v for v in leaves if _leaf_role(v) in (role, "constant" if role == "input" else role)]
+        for v in given_order([v for v in leaves if v.label is not None]) + [v for v in leaves if v.label is None]:
+            role = _leaf_role(v)
+            groups["input" if role == "constant" else role].append(v)
+        for role, group in groups.items():
             if group:
                 lines = [Step("given", self.sym(v), None, v.data) for v in group]
                 self.add("forward", "given", group[0], lines, Words(f"trace_given_{role}"), nodes=group, data=group)
+        self.regions = {k: self.region(k) for k in self.order if k.op is not None and k in self.keys}
+        # The loss: the output, the key nodes that use a target, and whatever is computed from them.
+        self.loss: set[Value] = set()
+        for k, (used, _) in self.regions.items():
+            if k is self.output or any(v in self.loss or (v.op is None and _leaf_role(v) == "target") for v in used):
+                self.loss.add(k)
+        self.forward_steps("forward", self.namer, {v: v for v in self.order})
+
+    def forward_steps(self, phase: str, namer: _Namer, copy: dict[Value, Value]) -> None:
+        """A step per key operation, the loss last: the forward pass, or the after pass (``copy``
+        is then the graph recomputed with the updated parameters, and ``namer`` names it)."""
         output = self.output
         total = _all_unit(output.op, len(output.parents)) and all(p.op is HALF_SQUARED_ERROR for p in output.parents)
-        loss_title = Words("total" if total else "output", (self.sym(output),))
-        loss: set[Value] = set()
-        for k in self.order:
-            if k.op is None or k not in self.keys:
-                continue
-            used, edges = self.region(k)
-            if k is output or any(v in loss or (v.op is None and _leaf_role(v) == "target") for v in used):
-                loss.add(k)
         for in_loss in (False, True):
-            for k in self.order:
-                if k.op is None or k not in self.keys or (k in loss) != in_loss:
+            for k, (used, edges) in self.regions.items():
+                if (k in self.loss) != in_loss:
                     continue
-                used, edges = self.region(k)
-                computed = [v for v in used if v not in self.keys]  # folded nodes and unnamed constants
-                line = Step("forward", self.sym(k), self.namer.definition(k), k.data)
-                if k is output:
-                    title = loss_title
+                c = copy[k]
+                line = Step("forward", namer.sym(c), namer.definition(c), c.data)
+                computed = [k, *(v for v in used if v not in self.keys)]  # with folded nodes, unnamed constants
+                if phase == "after":
+                    title = Words("trace_after_loss", (namer.sym(c),)) if in_loss else Words("trace_after")
+                    computed += [v for v in used if v in self.updated]
+                    self.add("after", "forward", k, [line], title, nodes=used, edges=edges, value=c.data,
+                             after=computed)
+                    continue
+                if k is output:  # "Total error" only for what is one: a sum of ½(t − o)² terms, as E_total is
+                    title = Words("total" if total else "output", (namer.sym(c),))
                 else:
-                    title = Words("trace_loss", (self.sym(k),)) if in_loss else Words("forward")
+                    title = Words("trace_loss", (namer.sym(c),)) if in_loss else Words("forward")
                 self.add("loss" if in_loss else "forward", "forward", k, [line], title, nodes=used, edges=edges,
-                         value=k.data, data=[k, *computed])
-        self.loss = loss
+                         value=c.data, data=computed)
 
     def backward_phase(self) -> None:
         output, grad = self.output, self.record.grad
@@ -641,7 +646,7 @@ class _Builder:
             done = folded
         self.edge_index[id(route)] = len(self.steps)
         self.add("backward", "contribution", bottom, lines, Words("trace_edge", (self.sym(top), self.sym(bottom))),
-                 nodes=[top, *folded], edges=edges, value=value, note=note, grad=done)
+                 nodes=[top, *folded], edges=edges, value=value, note=note, edge=self.eid(last, slot), grad=done)
 
     def accumulate(self, node: Value, into: list[_Route]) -> None:
         E, grad = self.sym(self.output), self.record.grad[node]
@@ -732,20 +737,8 @@ class _Builder:
             self.add("after", "note", self.output, [], Words("trace_after_failed", (str(exc),)))
             return
         self.after_values = {v: c.data for v, c in copy.items()}
-        order = [copy[v] for v in self.order]
         keys = {copy[v] for v in self.keys}
-        namer = _Namer(made_up_names(order, keys), keys, MAX_FOLD)
-        for in_loss in (False, True):
-            for k in self.order:
-                if k.op is None or k not in self.keys or (k in self.loss) != in_loss:
-                    continue
-                used, edges = self.region(k)
-                c = copy[k]
-                line = Step("forward", namer.sym(c), namer.definition(c), c.data)
-                title = Words("trace_after_loss", (namer.sym(c),)) if in_loss else Words("trace_after")
-                computed = [v for v in used if v not in self.keys]
-                self.add("after", "forward", k, [line], title, nodes=used, edges=edges, value=c.data,
-                         after=[k, *computed, *(v for v in used if v in self.updated)])
+        self.forward_steps("after", _Namer(made_up_names([copy[v] for v in self.order], keys), keys, MAX_FOLD), copy)
 
     # --- nodes and edges -------------------------------------------------------------------
 
