@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -425,9 +425,10 @@ class _Builder:
     def _targets(self, wrt) -> list[Value]:
         if wrt is None:
             return [v for v in self.order if v.op is None and v.requires_grad]
-        wanted = [wrt] if isinstance(wrt, Value) else list(wrt)
+        single = isinstance(wrt, (Value, str)) or not isinstance(wrt, Iterable)
+        wanted = [wrt] if single else list(wrt)
         for k, w in enumerate(wanted):
-            where = "wrt" if isinstance(wrt, Value) else f"wrt[{k}]"
+            where = "wrt" if single else f"wrt[{k}]"
             if not isinstance(w, Value):
                 raise TypeError(f"trace: {where} must be a Value of the graph, got {type(w).__name__} {w!r}")
             if w not in self.index:
@@ -597,13 +598,14 @@ class _Builder:
                 self.accumulate(c, into)
             if c in self.targets and c is not output and paths[c] > len(into):
                 self.paths_step(c, paths[c], incoming)
-            ready = []
-            for route in self.routes.get(c, []):
+            routes = self.routes.get(c, [])
+            for route in routes:
                 self.edge_step(route, len(incoming[route.bottom]))
-                if route.bottom not in ready:
-                    waiting[route.bottom] -= 1
-                    if waiting[route.bottom] == 0:
-                        ready.append(route.bottom)
+            ready = []
+            for p in dict.fromkeys(route.bottom for route in routes):  # c is one consumer of each
+                waiting[p] -= 1
+                if waiting[p] == 0:
+                    ready.append(p)
             stack.extend(reversed(ready))
 
     def factor(self, route: _Route) -> Expr:
