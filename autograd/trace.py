@@ -45,15 +45,17 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .derive import _all_unit, _fold, _Namer, given_order, made_up_names, relevant_and_keys, update_line
 from .errors import describe
 from .expr import Deriv, Elided, Expr, Join, Num, Step, Sym, Tmpl
 from .graph import Sweep, collector_paused, sweep, topological_order
 from .ops import HALF_SQUARED_ERROR
-from .printing import Notation, _step_parts, _words, check_lang
 from .value import Value, apply
+
+if TYPE_CHECKING:
+    from .printing import Notation
 
 __all__ = ["trace", "Trace", "TraceNode", "TraceEdge", "TraceStep", "Words", "MAX_NODES", "expr_to_json",
            "expr_from_json"]
@@ -161,6 +163,8 @@ class Trace:
 
     def __str__(self) -> str:
         """The steps as text, in the first language: each title once, then its lines indented."""
+        from .printing import Notation, _step_parts
+
         lang = self.langs[0]
         nota = Notation("text", self.digits, False, lang)
         out: list[str] = []
@@ -177,6 +181,8 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as a JSON-ready object (see :meth:`to_json`)."""
+        from .printing import Notation, _step_parts, render
+
         lang = self.langs[0]
         formats = {name: Notation(name, self.digits, False, lang) for name in ("text", "latex", "html")}
         words = {code: Notation("text", self.digits, False, code) for code in self.langs}
@@ -189,7 +195,7 @@ class Trace:
             }
 
         def edge(e: TraceEdge) -> dict[str, Any]:
-            formula = {name: _render(e.formula, nota) for name, nota in formats.items()}
+            formula = {name: render(e.formula, nota)[0] for name, nota in formats.items()}
             return {"id": e.id, "from": e.source, "to": e.target, "slot": e.slot, "local": _number(e.local),
                     "formula": formula}
 
@@ -237,13 +243,9 @@ def _number(x: float | None) -> float | str | None:
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
-def _render(e: Expr, nota: Notation) -> str:
-    from .printing import render
-
-    return render(e, nota)[0]
-
-
 def _sentence(words: Words, lang: str, nota: Notation) -> str:
+    from .printing import _words
+
     return _words(words.key, words.args, lang, nota, lambda s: s)
 
 
@@ -401,6 +403,8 @@ class _Builder:
         self.langs = [lang] if isinstance(lang, str) else list(dict.fromkeys(lang))
         if not self.langs:
             raise ValueError("trace: lang must name at least one language ('en', 'zh')")
+        from .printing import check_lang
+
         for code in self.langs:
             check_lang(code)
         self.output = output
