@@ -239,13 +239,12 @@ def sweep(root: Value, *, everything: bool = False) -> Sweep:
     >>> s.grad[a], [(node.op.name, slot, local) for node, slot, _, local in s.edges]
     (7.0, [('add', 0, 1.0), ('add', 1, 1.0), ('mul', 0, 3.0), ('mul', 1, 3.0)])
     """
-    from .value import Value
-
     with collector_paused():
-        return _sweep(root, everything, Value)
+        return _sweep(root, everything)
 
 
-def _sweep(root: Value, everything: bool, Value: type) -> Sweep:  # noqa: N803 (the class, passed in)
+def _sweep(root: Value, everything: bool) -> Sweep:
+    Value = type(root)  # noqa: N806 (the class itself: this module does not import value.py, which imports it)
     order = topological_order(root)
     copy: dict[Value, Value] = {}
     for node in order:

@@ -175,10 +175,11 @@ def _sigmoid(a: float) -> float:
 
 
 def _sigmoid_d(out: float, a: float) -> float:
-    # Shown as out(1 − out). For a > 0, out is near 1 and 1 − out keeps only the bits out has
-    # below 1 (exactly 0 from a = 37, where the true slope is 8.5e-17); 1 − σ(a) is σ(−a), so that
-    # factor is computed from the operand instead. Within 4 units in the last place everywhere.
-    return out * (1.0 - out) if a <= 0.0 else out * _sigmoid(-a)
+    # Shown as out(1 − out), and computed so up to a = 1. Beyond, out is near 1 and 1 − out keeps
+    # only the bits out has below 1 (exactly 0 from a = 37, where the true slope is 8.5e-17); as
+    # 1 − σ(a) is σ(−a), that factor is computed from the operand instead (one exp more). Within
+    # 4 units in the last place for every finite a.
+    return out * (1.0 - out) if a <= 1.0 else out * _sigmoid(-a)
 
 
 def _relu(a: float) -> float:

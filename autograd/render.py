@@ -18,13 +18,14 @@ from __future__ import annotations
 import functools
 import math
 import os
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import describe
-from .graph import topological_order
+from .escape import dot_string, html
+from .graph import Sweep, sweep, topological_order
 from .ops import fill
 from .value import Value
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "draw", "dot_source", "export", "to_svg", "path_products", "GraphPath", "GraphvizNotFound", "INSTALL_HINT",
-    "as_digraph", "dot_string", "number",
+    "as_digraph", "dot_string", "number", "signed",
 ]
 
 INSTALL_HINT = (
@@ -47,7 +48,6 @@ PATH_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 """One colour per highlighted path (red, blue, green, ...); more paths than colours share one."""
 CLUSTER_STYLE = 'labelloc=t labeljust=l style="rounded,dashed" color="#7f7f7f" fontsize=12'
 MUTED = "#9a9a9a"  # edges off every highlighted path
-NEURON = re.compile(r"(?:net|out)_(\w+)")  # nn's labels: a neuron's weighted sum and activation
 
 
 class GraphvizNotFound(RuntimeError):
@@ -73,16 +73,13 @@ class GraphPath:
 # --- the graph, read once -----------------------------------------------------------------
 
 
-def _local(node: Value, slot: int) -> float:
-    """∂node/∂(its operand in ``slot``): the op row's Partial, exactly as backward evaluates it.
-
-    A Partial that refuses (a threshold unit's raises: its derivative does not exist) is drawn as
-    NaN rather than stopping the picture; backward still raises its explanation.
-    """
+def _record(output: Value, *, everything: bool = False) -> Sweep | None:
+    """Every local derivative backward would use, from the engine's own chain rule; None where
+    backward itself cannot run (a threshold unit refuses to pass a gradient: drawn without them)."""
     try:
-        return node.op.partial(slot).fn(node.data, *[p.data for p in node.parents])
+        return sweep(output, everything=everything)
     except (ArithmeticError, ValueError, RuntimeError):
-        return math.nan
+        return None
 
 
 def _order(output: Value, max_nodes: int) -> list[Value]:
@@ -98,11 +95,11 @@ def _order(output: Value, max_nodes: int) -> list[Value]:
     return order
 
 
-def _path_counts(order: list[Value], target: Value) -> dict[int, int]:
-    """For each node (by id), how many slot-paths lead from it back to ``target`` (0 if none)."""
-    counts: dict[int, int] = {}
+def _path_counts(order: list[Value], target: Value) -> dict[Value, int]:
+    """For each node, how many slot-paths lead from it back to ``target`` (0 if none)."""
+    counts: dict[Value, int] = {}
     for node in order:  # parents first
-        counts[id(node)] = 1 if node is target else sum(counts[id(p)] for p in node.parents)
+        counts[node] = 1 if node is target else sum(counts[p] for p in node.parents)
     return counts
 
 
@@ -122,9 +119,13 @@ def path_products(output: Value, target: Value, *, max_paths: int = 64) -> list[
     for name, v in (("output", output), ("target", target)):
         if not isinstance(v, Value):
             raise TypeError(f"path_products: {name} must be a Value, got {type(v).__name__} {v!r}")
-    order = topological_order(output)
+    record = sweep(output, everything=not target.requires_grad)
+    return _paths(output, target, topological_order(output), max_paths, record)
+
+
+def _paths(output: Value, target: Value, order: list[Value], max_paths: int, record: Sweep) -> list[GraphPath]:
     counts = _path_counts(order, target)
-    total = counts[id(output)]
+    total = counts[output]
     if total > max_paths:
         raise ValueError(
             f"path_products: {total} paths lead from {describe(output)} to {describe(target)}, more than "
@@ -140,46 +141,30 @@ def path_products(output: Value, target: Value, *, max_paths: int = 64) -> list[
             continue
         for slot in reversed(range(len(node.parents))):  # reversed: slot 0 is popped first
             parent = node.parents[slot]
-            if counts[id(parent)]:
-                stack.append((parent, (*steps, (node, slot)), (*factors, _local(node, slot))))
+            if counts[parent]:
+                stack.append((parent, (*steps, (node, slot)), (*factors, record.local[node, slot])))
     return paths
 
 
 # --- DOT text -------------------------------------------------------------------------------
 
 
-def number(x: float, digits: int) -> str:
-    """A number as drawn: ``digits`` significant digits (the one format every drawing uses).
+def number(x: float, significant: int) -> str:
+    """A number as drawn: ``significant`` significant digits (the one format every drawing uses).
 
     >>> number(0.000438568, 4), number(0.4, 4)
     ('0.0004386', '0.4')
     """
-    return format(x, f".{digits}g")
+    return format(x, f".{significant}g")
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def signed(x: float, significant: int) -> str:
+    """A number as a drawing's text writes it in a formula: with the minus sign of the derivations.
 
-
-def dot_string(text: str) -> str:
-    """``text`` as a quoted DOT string.
-
-    >>> print(dot_string('say "hi"'))
-    "say \\"hi\\""
+    >>> signed(-0.00022983, 4)
+    '−0.0002298'
     """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _name(v: Value, digits: int) -> str:
-    """How a Value is named inside formulas and path lists: its label, else its value."""
-    return v.label if v.label is not None else number(v.data, digits)
-
-
-def _stop(v: Value, digits: int) -> str:
-    """A Value as a stop on a listed path: its label, else the op that made it, else its value."""
-    if v.label is not None:
-        return v.label
-    return f"({v.op.name})" if v.op is not None else number(v.data, digits)
+    return number(x, significant).replace("-", "−")
 
 
 def _shade(grad: float, low: float, high: float) -> str:
@@ -192,13 +177,15 @@ def _shade(grad: float, low: float, high: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _value_label(v: Value, digits: int, fill_colour: str | None, border: str) -> str:
+def _value_label(v: Value, name: str | None, significant: int, fill_colour: str | None, border: str) -> str:
     rows = []
-    if v.label is not None:
-        rows.append(f"<b>{_html(v.label)}</b>")
-    rows.append(f"data {number(v.data, digits)}")
+    if v.label:
+        rows.append(f"<b>{html(v.label)}</b>")
+    elif name is not None:  # a made-up name the caption and the derivations use
+        rows.append(f"<i>{html(name)}</i>")
+    rows.append(f"data {number(v.data, significant)}")
     if v.requires_grad:
-        rows.append(f"grad {number(v.grad, digits)}")
+        rows.append(f"grad {number(v.grad, significant)}")
     bg = f' bgcolor="{fill_colour}"' if fill_colour else ""
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
     return (
@@ -210,14 +197,14 @@ def _value_label(v: Value, digits: int, fill_colour: str | None, border: str) ->
 def dot_source(
     output: Value,
     *,
-    digits: int = 4,
+    significant: int = 4,
     formulas: bool = False,
     rankdir: str = "LR",
     highlight: Value | None = None,
     color_by_grad: bool = False,
     max_nodes: int = 500,
     max_paths: int = 64,
-    group_neurons: bool = True,
+    group: Callable[[str], str | None] | None = None,
 ) -> str:
     """The DOT text of the graph ``output`` depends on; see :func:`draw` for the options.
 
@@ -234,27 +221,42 @@ def dot_source(
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
-    if not (isinstance(digits, int) and 1 <= digits <= 17):
-        raise ValueError(f"draw: digits must be an int from 1 to 17 (significant digits shown), got {digits!r}")
+    if isinstance(significant, bool) or not (isinstance(significant, int) and 1 <= significant <= 17):
+        raise ValueError(f"draw: significant must be an int from 1 to 17 (digits shown), got {significant!r}")
     order = _order(output, max_nodes)
-    index = {id(v): i for i, v in enumerate(order)}
-    if highlight is not None and id(highlight) not in index:
+    index = {v: i for i, v in enumerate(order)}
+    if highlight is not None and highlight not in index:
         raise ValueError(f"draw: highlight={describe(highlight)} is not part of the graph of {describe(output)}")
+    record = _record(output, everything=highlight is not None and not highlight.requires_grad)
+    local = record.local if record is not None else {}
+
+    # Names: a label, or the made-up name a derivation of the highlighted gradient gives a shared
+    # unlabelled node (v1, ...), so the caption and the boxes speak as the text does.
+    names: dict[Value, str] = {}
+    if highlight is not None:
+        from .derive import analyse
+
+        g = analyse(output, highlight)
+        names = {v: g.namer.sym(v).name for v in g.key_order if g.namer.is_symbol(v)}
+        names.update({v: g.namer.sym(v).name for v in (output, highlight)})
+
+    def name(v: Value) -> str:
+        return v.label or names.get(v) or number(v.data, significant)
 
     # Highlighting: which edges lie on a path to the target (counts), and, when the paths are few
-    # enough to list, which listed paths use each edge: key (node id, slot) for the edge from
-    # operand ``slot`` into node's op, (node id, -1) for the edge from node's op to node.
+    # enough to list, which listed paths use each edge: key (node, slot) for the edge from operand
+    # ``slot`` into node's op, (node, -1) for the edge from node's op to node.
     counts = _path_counts(order, highlight) if highlight is not None else {}
     paths: list[GraphPath] = []
-    through: dict[tuple[int, int], list[int]] = {}
-    if highlight is not None and counts[id(output)] <= max_paths:
-        paths = path_products(output, highlight, max_paths=max_paths)
+    through: dict[tuple[Value, int], list[int]] = {}
+    if highlight is not None and record is not None and counts[output] <= max_paths:
+        paths = _paths(output, highlight, order, max_paths, record)
         for k, path in enumerate(paths):
             for node, slot in path.steps:
-                through.setdefault((id(node), slot), []).append(k)
-                through.setdefault((id(node), -1), []).append(k)
+                through.setdefault((node, slot), []).append(k)
+                through.setdefault((node, -1), []).append(k)
 
-    def path_style(on_path: bool, key: tuple[int, int]) -> list[str]:
+    def path_style(on_path: bool, key: tuple[Value, int]) -> list[str]:
         """Edge attributes when highlighting: coloured by the paths using the edge, or muted."""
         if not on_path:
             return [f'color="{MUTED}"']
@@ -262,32 +264,33 @@ def dot_source(
         colours = [PATH_COLOURS[k] for k in ks] if ks and len(paths) <= len(PATH_COLOURS) else [PATH_COLOURS[0]]
         return [f'color="{":".join(colours)}"', "penwidth=2.5", f'fontcolor="{colours[0]}"']
 
-    shades: dict[int, str] = {}
+    shades: dict[Value, str] = {}
     if color_by_grad:
         mags = [abs(v.grad) for v in order if v.requires_grad and v.grad != 0.0 and math.isfinite(v.grad)]
         if mags:
             low, high = min(mags), max(mags)
-            shades = {id(v): _shade(v.grad, low, high) for v in order if v.requires_grad}
+            shades = {v: _shade(v.grad, low, high) for v in order if v.requires_grad}
 
-    # Neuron clusters: a Value labelled net_X or out_X anchors cluster X; unlabelled interior
-    # Values join the cluster of the node they feed (children come before parents in reverse order).
-    cluster: dict[int, str] = {}
-    if group_neurons:
+    # Boxes around groups (nn's neurons): ``group(label)`` names the box of a labelled Value;
+    # unlabelled interior Values join the box of the node they feed (children come before
+    # parents in reverse order).
+    cluster: dict[Value, str] = {}
+    if group is not None:
         for v in reversed(order):
-            m = NEURON.fullmatch(v.label or "")
-            if m:
-                cluster[id(v)] = m.group(1)
-            if id(v) in cluster:
+            box = group(v.label) if v.label else None
+            if box is not None:
+                cluster[v] = box
+            if v in cluster:
                 for p in v.parents:
-                    if p.label is None and p.op is not None and id(p) not in cluster:
-                        cluster[id(p)] = cluster[id(v)]
+                    if p.label is None and p.op is not None and p not in cluster:
+                        cluster[p] = cluster[v]
 
     def node_lines(v: Value) -> list[str]:
-        i = index[id(v)]
+        i = index[v]
         border = "#000000"
         if highlight is not None and (v is highlight or v is output):
             border = PATH_COLOURS[0]
-        lines = [f"v{i} [label={_value_label(v, digits, shades.get(id(v)), border)}]"]
+        lines = [f"v{i} [label={_value_label(v, names.get(v), significant, shades.get(v), border)}]"]
         if v.op is not None:
             lines.append(f"op{i} [label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]")
         return lines
@@ -295,36 +298,36 @@ def dot_source(
     groups: dict[str, list[str]] = {}
     top: list[str] = []
     for v in order:
-        key = cluster.get(id(v))
+        key = cluster.get(v)
         (groups.setdefault(key, []) if key is not None else top).extend(node_lines(v))
 
     edges: list[str] = []
     for v in order:
         if v.op is None:
             continue
-        i = index[id(v)]
+        i = index[v]
         for slot, p in enumerate(v.parents):
-            local = number(_local(v, slot), digits)
-            text = local
-            if formulas:
-                names = dict(zip(v.op.operands, (_name(q, digits) for q in v.parents)))
-                names["out"] = _name(v, digits)
-                formula = fill(v.op.partial(slot).text, names)
-                text = local if formula == local else f"{formula} = {local}"
-            attrs = [f"label={dot_string(text)}"]
+            attrs = []
+            if (v, slot) in local:  # edges into Values that need no gradient carry no derivative
+                text = number(local[v, slot], significant)
+                if formulas:
+                    operands = dict(zip(v.op.operands, map(name, v.parents)))
+                    formula = fill(v.op.partial(slot).text, {**operands, "out": name(v)})
+                    text = text if formula == text else f"{formula} = {text}"
+                attrs.append(f"label={dot_string(text)}")
             if highlight is not None:
-                attrs += path_style(counts[id(p)] > 0, (id(v), slot))  # p leads to the target
+                attrs += path_style(counts[p] > 0, (v, slot))  # p leads to the target
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
-            edges.append(f"v{index[id(p)]} -> op{i} [{', '.join(attrs)}]")
+            edges.append(f"v{index[p]} -> op{i}" + (f" [{', '.join(attrs)}]" if attrs else ""))
         # The edge into v is on a path when v leads to the target and is not the target itself.
-        on_path = highlight is not None and counts[id(v)] > 0 and v is not highlight
-        attrs = f" [{', '.join(path_style(on_path, (id(v), -1)))}]" if highlight is not None else ""
-        edges.append(f"op{i} -> v{i}{attrs}")
+        on_path = highlight is not None and counts[v] > 0 and v is not highlight
+        attrs_text = f" [{', '.join(path_style(on_path, (v, -1)))}]" if highlight is not None else ""
+        edges.append(f"op{i} -> v{i}{attrs_text}")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
-    caption = _caption(output, highlight, paths, counts, digits, max_paths) if highlight is not None else ""
-    if caption:
+    if highlight is not None:
+        caption = _caption(output, highlight, paths, counts[output], name, significant, max_paths)
         graph_attrs += [f"label={caption}", "labelloc=b", "labeljust=l"]
     lines = [
         "digraph stepgrad {",
@@ -333,9 +336,9 @@ def dot_source(
         f'\tedge [fontname="{FONT}", fontsize=9, arrowsize=0.6]',
     ]
     lines += [f"\t{line}" for line in top]
-    for name, members in groups.items():
-        lines.append(f"\tsubgraph {dot_string('cluster_' + name)} {{")
-        lines.append(f"\t\tlabel={dot_string(name)} {CLUSTER_STYLE}")
+    for box, members in groups.items():
+        lines.append(f"\tsubgraph {dot_string('cluster_' + box)} {{")
+        lines.append(f"\t\tlabel={dot_string(box)} {CLUSTER_STYLE}")
         lines += [f"\t\t{line}" for line in members]
         lines.append("\t}")
     lines += [f"\t{line}" for line in edges]
@@ -344,32 +347,45 @@ def dot_source(
 
 
 def _caption(
-    output: Value, target: Value, paths: list[GraphPath], counts: dict[int, int], digits: int, max_paths: int
+    output: Value, target: Value, paths: list[GraphPath], total: int, name: Callable[[Value], str],
+    significant: int, max_paths: int,
 ) -> str:
     """The graph's caption when highlighting: each path with its product, then their sum."""
-    of = f"∂{_name(output, digits)}/∂{_name(target, digits)}"
-    total = counts[id(output)]
+    of = f"∂{name(output)}/∂{name(target)}"
     if not paths:
         head = (
-            f"{total} paths from {_name(output, digits)} to {_name(target, digits)} (coloured); "
+            f"{total} paths from {name(output)} to {name(target)} (coloured); "
             f"more than max_paths={max_paths}, so they are not listed"
         )
-        return f"<{_html(head)}>"
+        return f"<{html(head)}>"
+
+    def term(x: float, first: bool) -> str:  # −0.5 written (−0.5) after the first term, as the text does
+        s = signed(x, significant)
+        return s if first or not s.startswith("−") else f"({s})"
+
+    def stop(v: Value) -> str:  # a stop on a path: its name, else the op that made it
+        return v.label or names_or_op(v)
+
+    def names_or_op(v: Value) -> str:
+        n = name(v)
+        return f"({v.op.name})" if v.op is not None and n == number(v.data, significant) else n
+
     count = f"{len(paths)} path" if len(paths) == 1 else f"{len(paths)} paths"
-    rows = [f'<tr><td align="left" colspan="3"><b>{_html(of)}: {count}, one product each</b></td></tr>']
+    rows = [f'<tr><td align="left" colspan="3"><b>{html(of)}: {count}, one product each</b></td></tr>']
     for k, path in enumerate(paths):
         c = PATH_COLOURS[k] if len(paths) <= len(PATH_COLOURS) else PATH_COLOURS[0]
-        route = " ← ".join([_name(output, digits)] + [_stop(node.parents[slot], digits) for node, slot in path.steps])
-        factors = " × ".join(number(f, digits) for f in path.factors) or "1"  # the output itself
+        route = " ← ".join([name(output)] + [stop(node.parents[slot]) for node, slot in path.steps])
+        factors = " × ".join(term(f, n == 0) for n, f in enumerate(path.factors)) or "1"  # the output itself
         rows.append(
             f'<tr><td align="left"><font color="{c}"><b>path {k + 1}</b></font></td>'
-            f'<td align="left">{_html(route)}</td>'
-            f'<td align="left">{_html(factors)} = <b>{number(path.product, digits)}</b></td></tr>'
+            f'<td align="left">{html(route)}</td>'
+            f'<td align="left">{html(factors)} = <b>{html(signed(path.product, significant))}</b></td></tr>'
         )
     total_value = math.fsum(p.product for p in paths)
+    terms = " + ".join(term(p.product, n == 0) for n, p in enumerate(paths))
     rows.append(
-        f'<tr><td align="left"><b>sum</b></td><td align="left">{_html(of)}</td>'
-        f'<td align="left"><b>{number(total_value, digits)}</b></td></tr>'
+        f'<tr><td align="left"><b>sum</b></td><td align="left">{html(of)}</td>'
+        f'<td align="left">{html(terms)} = <b>{html(signed(total_value, significant))}</b></td></tr>'
     )
     return f'<<table border="0" cellspacing="0" cellpadding="2">{"".join(rows)}</table>>'
 
@@ -380,18 +396,18 @@ def _caption(
 def draw(
     output: Value,
     *,
-    digits: int = 4,
+    significant: int = 4,
     formulas: bool = False,
     rankdir: str = "LR",
     highlight: Value | None = None,
     color_by_grad: bool = False,
     max_nodes: int = 500,
     max_paths: int = 64,
-    group_neurons: bool = True,
+    group: Callable[[str], str | None] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph of ``output`` as a ``graphviz.Digraph`` (displays as SVG in Jupyter).
 
-    - ``digits``: significant digits of every number shown.
+    - ``significant``: significant digits of every number shown.
     - ``formulas``: label each edge with its local derivative's formula as well as its value.
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
     - ``highlight``: a Value; every path from ``output`` to it is coloured (one colour per path
@@ -399,8 +415,12 @@ def draw(
       product, then the sum, ∂output/∂highlight. Paths are listed up to ``max_paths``.
     - ``color_by_grad``: shade each Value by |grad| (log scale, white to orange).
     - ``max_nodes``: more Values than this is refused with a ``ValueError`` (never a hang).
-    - ``group_neurons``: draw each ``nn`` neuron (``net_X``, ``out_X`` and the unlabelled
-      nodes feeding them) inside a box labelled ``X``.
+    - ``group``: a function from a label to the name of a box to draw the Value in, or None;
+      unlabelled nodes join the box of the node they feed. ``nn.neuron_of`` boxes each neuron
+      (``net_h1``, ``out_h1`` and the products feeding them, in a box ``h1``).
+
+    Edges carry the local derivative backward uses (from the engine's own chain rule); an edge
+    into a Value that needs no gradient is dashed and carries none.
 
     Needs the ``graphviz`` Python package (``pip install 'stepgrad[viz]'``); the picture itself
     is rendered by Graphviz's ``dot`` (see :func:`export`).
@@ -412,8 +432,8 @@ def draw(
     True
     """
     text = dot_source(
-        output, digits=digits, formulas=formulas, rankdir=rankdir, highlight=highlight,
-        color_by_grad=color_by_grad, max_nodes=max_nodes, max_paths=max_paths, group_neurons=group_neurons,
+        output, significant=significant, formulas=formulas, rankdir=rankdir, highlight=highlight,
+        color_by_grad=color_by_grad, max_nodes=max_nodes, max_paths=max_paths, group=group,
     )
     return as_digraph(text)
 
@@ -445,6 +465,7 @@ def _drawing_class() -> type:
             except graphviz.ExecutableNotFound:
                 return {"text/plain": f"{_missing_dot('SVG')}\n\n{self.source}"}
 
+    Drawing.__module__, Drawing.__qualname__ = __name__, "Drawing"  # not "_drawing_class.<locals>.Drawing"
     return Drawing
 
 

@@ -12,18 +12,20 @@
 from . import examples, init
 from .activations import ACTIVATIONS, get_activation
 from .diagram import draw_network
-from .layers import Layer, Network, Neuron
+from .layers import Layer, Network, Neuron, neuron_of
 from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
 from .optim import SGD
+from .pytorch import compare_with_torch, from_torch, to_torch
 from .report import InitReport, diagnose_init
 from .train import History, evaluate, train
 
 __all__ = [
-    "Module", "Neuron", "Layer", "Network",
+    "Module", "Neuron", "Layer", "Network", "neuron_of",
     "ACTIVATIONS", "get_activation",
     "LOSSES", "half_sse", "sse", "mse", "bce",
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
     "draw_network",
+    "to_torch", "from_torch", "compare_with_torch",
 ]

@@ -281,14 +281,16 @@ def _computation_graph(v: dict[str, Value]) -> tuple[str, object]:
     without the graphviz Python package)."""
     from autograd.render import dot_source, draw
 
-    return _both(dot_source, draw, v["E_total"], highlight=v["w1"])
+    from .layers import neuron_of
+
+    return _both(dot_source, draw, v["E_total"], highlight=v["w1"], group=neuron_of)
 
 
 def _network_diagram(net: Network) -> tuple[str, object]:
     """DOT text of the neuron-level diagram: weights, ∂E/∂w and the updated weights at lr 0.5."""
     from .diagram import draw_network, network_dot
 
-    return _both(network_dot, draw_network, net, learning_rate=DEMO_LR)
+    return _both(network_dot, draw_network, net, lr=DEMO_LR)
 
 
 def _both(source: Callable[..., str], drawing: Callable[..., object], *args: object, **options: object

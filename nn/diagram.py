@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value
-from autograd.render import FONT, as_digraph, dot_string, number
+from autograd.escape import dot_string
+from autograd.graph import gradient_step
+from autograd.render import FONT, as_digraph, number
 
 if TYPE_CHECKING:
     import graphviz
@@ -36,29 +38,29 @@ can be matched to its edge where edges cross."""
 BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5'
 
 
-def _weight_label(w: Value, digits: int, grads: bool, learning_rate: float | None) -> str:
-    lines = [f"{w.label} = {number(w.data, digits)}"]
+def _weight_label(w: Value, significant: int, grads: bool, lr: float | None) -> str:
+    lines = [f"{w.label} = {number(w.data, significant)}"]
     if not w.requires_grad:
         lines.append("(frozen)")
         return "\n".join(lines)
     if grads:
-        lines.append(f"∂E/∂{w.label} = {number(w.grad, digits)}")
-    if learning_rate is not None:
-        lines.append(f"{w.label}⁺ = {number(w.data - learning_rate * w.grad, digits)}")
+        lines.append(f"∂E/∂{w.label} = {number(w.grad, significant)}")
+    if lr is not None:
+        lines.append(f"{w.label}⁺ = {number(gradient_step(w.data, lr, w.grad), significant)}")
     return "\n".join(lines)
 
 
-def _node_label(name: str, value: float | None, digits: int, what: str = "") -> str:
-    return name if value is None else f"{name}\n{what}{number(value, digits)}"
+def _node_label(name: str, value: float | None, significant: int, what: str = "") -> str:
+    return name if value is None else f"{name}\n{what}{number(value, significant)}"
 
 
 def network_dot(
     net: Any,
     *,
-    learning_rate: float | None = None,
+    lr: float | None = None,
     inputs: Sequence[float] | None = None,
     grads: bool | None = None,
-    digits: int = 4,
+    significant: int = 4,
     rankdir: str = "LR",
     max_edges: int = 500,
 ) -> str:
@@ -71,13 +73,13 @@ def network_dot(
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw_network: rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    if learning_rate is not None and (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, numbers.Real)
-        or not math.isfinite(learning_rate)
-        or learning_rate <= 0
+    if lr is not None and (
+        isinstance(lr, bool)
+        or not isinstance(lr, numbers.Real)
+        or not math.isfinite(lr)
+        or lr <= 0
     ):
-        raise ValueError(f"draw_network: learning_rate must be a finite number > 0, got {learning_rate!r}")
+        raise ValueError(f"draw_network: lr (the learning rate) must be a finite number > 0, got {lr!r}")
     layers = list(net.layers)
     n_edges = sum(len(n.weights) + (n.bias is not None) for layer in layers for n in layer.neurons)
     if n_edges > max_edges:
@@ -97,7 +99,7 @@ def network_dot(
             values.update((n.name, out.data) for n, out in zip(layer.neurons, outs))
 
     columns: list[list[str]] = [[
-        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), digits))}, {INPUT_STYLE}]"
+        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), significant))}, {INPUT_STYLE}]"
         for name in net.input_names
     ]]
     order: list[list[str]] = [list(net.input_names)]  # node names per column, top to bottom
@@ -111,14 +113,14 @@ def network_dot(
         for j, neuron in enumerate(layer.neurons):
             colour = EDGE_COLOURS[j % len(EDGE_COLOURS)]
             look = f'color="{colour}", fontcolor="{colour}"'
-            label = _node_label(neuron.name, values.get(neuron.name), digits, "out = ")
+            label = _node_label(neuron.name, values.get(neuron.name), significant, "out = ")
             own_bias = neuron.bias is not None and feeds[id(neuron.bias)] == 1
             if own_bias:  # a neuron's own bias is written inside it: a node and an edge each would crowd the picture
-                label += "\n" + _weight_label(neuron.bias, digits, grads, learning_rate)
+                label += "\n" + _weight_label(neuron.bias, significant, grads, lr)
             style = NEURON_WITH_BIAS_STYLE if own_bias else NEURON_STYLE
             column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}]")
             for source, w in zip(sources, neuron.weights):
-                text = _weight_label(w, digits, grads, learning_rate)
+                text = _weight_label(w, significant, grads, lr)
                 edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [label={dot_string(text)}, {look}]")
             if neuron.bias is not None and not own_bias:
                 biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, look))
@@ -127,7 +129,7 @@ def network_dot(
             columns[-1].append(f"{dot_string(bias.label)} [label={dot_string(bias.label)}, {BIAS_STYLE}]")
             names.append(bias.label)
             for name, look in fed:
-                text = _weight_label(bias, digits, grads, learning_rate)
+                text = _weight_label(bias, significant, grads, lr)
                 attrs = f"label={dot_string(text)}, {look}, style=dashed"
                 edges.append(f"{dot_string(bias.label)} -> {dot_string(name)} [{attrs}]")
         columns.append(column)
@@ -147,8 +149,8 @@ def network_dot(
             lines.append(f"\t\t{' -> '.join(map(dot_string, names))} [style=invis]")
         lines.append("\t}")
     lines += [f"\t{edge}" for edge in edges]
-    if learning_rate is not None:
-        caption = f"w⁺ = w − η·∂E/∂w with η = {number(learning_rate, digits)}"
+    if lr is not None:
+        caption = f"w⁺ = w − η·∂E/∂w with η = {number(lr, significant)}"
         lines.insert(2, f"\tlabel={dot_string(caption)} labelloc=b")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -157,10 +159,10 @@ def network_dot(
 def draw_network(
     net: Any,
     *,
-    learning_rate: float | None = None,
+    lr: float | None = None,
     inputs: Sequence[float] | None = None,
     grads: bool | None = None,
-    digits: int = 4,
+    significant: int = 4,
     rankdir: str = "LR",
     max_edges: int = 500,
 ) -> graphviz.Digraph:
@@ -168,7 +170,7 @@ def draw_network(
 
     - every edge: the weight's name and value; with ``grads`` (default: when some trainable
       parameter has a nonzero gradient, i.e. after ``backward``) also ∂E/∂w; with a
-      ``learning_rate`` also the updated weight w − η·∂E/∂w. Frozen parameters say so.
+      ``lr`` also the updated weight w − η·∂E/∂w. Frozen parameters say so.
     - ``inputs``: show the inputs and each neuron's output for this input vector in the nodes.
     - biases: a bias shared by a layer (b1, b2 in the classic network) is a node in the column
       of the layer's inputs, with a dashed edge to each neuron it feeds; a neuron's own bias is
@@ -179,13 +181,13 @@ def draw_network(
     >>> import nn
     >>> net = classic_network()
     >>> nn.half_sse(net(CLASSIC_INPUTS), CLASSIC_TARGETS).backward()
-    >>> g = draw_network(net, learning_rate=0.5)
+    >>> g = draw_network(net, lr=0.5)
     >>> "w5⁺ = 0.3589" in g.source
     True
     """
     return as_digraph(
         network_dot(
-            net, learning_rate=learning_rate, inputs=inputs, grads=grads, digits=digits, rankdir=rankdir,
+            net, lr=lr, inputs=inputs, grads=grads, significant=significant, rankdir=rankdir,
             max_edges=max_edges,
         )
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .layers import Layer, Network, Neuron
-from .module import Module
+if TYPE_CHECKING:  # the initialisers read a module's structure; layers.py calls them when it builds one
+    from .layers import Layer, Neuron
+    from .module import Module
 
 __all__ = ["uniform", "xavier", "he"]
 
@@ -21,9 +23,9 @@ def _rng(seed: int | random.Random | None) -> random.Random:
 
 
 def _layers(module: Module) -> list[Layer | Neuron]:
-    if isinstance(module, Network):
+    if hasattr(module, "layers"):  # a Network
         return list(module.layers)
-    if isinstance(module, (Layer, Neuron)):
+    if hasattr(module, "neurons") or hasattr(module, "weights"):  # a Layer, a Neuron
         return [module]
     raise TypeError(f"initialisers work on a Neuron, Layer or Network, not {type(module).__name__}")
 
@@ -33,7 +35,7 @@ def _fans(layer: Layer | Neuron) -> tuple[int, int]:
 
 
 def _biases(layer: Layer | Neuron) -> list:
-    if isinstance(layer, Neuron):
+    if not hasattr(layer, "neurons"):  # a Neuron
         return [layer.bias] if layer.owns_bias else []
     return layer.biases
 
@@ -44,6 +46,7 @@ def uniform(module: Module, low: float = 0.0, high: float = 1.0, *, seed: int | 
     The default uniform(0, 1) is the seed's advice for normalised inputs ("w和b取0-1的随机数");
     ``uniform(net, -a, a)`` is the symmetric version.
 
+    >>> from nn import Network
     >>> net = Network([2, 2, 1], init=None)
     >>> uniform(net, -0.5, 0.5, seed=1)
     >>> all(-0.5 <= p.data <= 0.5 for p in net.parameters()), net["w1"].data != 0.0
@@ -61,6 +64,7 @@ def xavier(module: Module, *, seed: int | random.Random | None = None) -> None:
     """Xavier/Glorot uniform: weights from uniform(−a, a) with a = √(6 / (fan_in + fan_out)),
     biases 0. Keeps sigmoid and tanh units out of saturation at the start.
 
+    >>> from nn import Network
     >>> net = Network([2, 2, 1], init=None)
     >>> xavier(net, seed=0)
     >>> a = (6 / (2 + 2)) ** 0.5
@@ -77,6 +81,7 @@ def xavier(module: Module, *, seed: int | random.Random | None = None) -> None:
 def he(module: Module, *, seed: int | random.Random | None = None) -> None:
     """He (Kaiming) normal: weights from N(0, 2 / fan_in), biases 0; for relu layers.
 
+    >>> from nn import Network
     >>> net = Network([4, 3], activation="relu", init=None)
     >>> he(net, seed=0)
     >>> round(net["w1"].data, 6) == round(random.Random(0).gauss(0.0, (2 / 4) ** 0.5), 6)

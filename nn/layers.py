@@ -24,12 +24,25 @@ from autograd.ops import ADD_N, MUL
 from .activations import canonical_name, get_activation
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "Network", "BIAS_MODES", "as_inputs"]
+__all__ = ["Neuron", "Layer", "Network", "BIAS_MODES", "as_inputs", "neuron_of"]
 
 BIAS_MODES = ("neuron", "layer", None)
 """Bias options: one per neuron (default), one shared by the layer's neurons, or none."""
 
 Input = Value | float | int
+
+
+def neuron_of(label: str) -> str | None:
+    """The neuron a Value belongs to, by its label (``net_h1`` and ``out_h1`` are h1's), or None:
+    what ``autograd.draw(..., group=nn.neuron_of)`` boxes together.
+
+    >>> neuron_of("out_h1"), neuron_of("w5")
+    ('h1', None)
+    """
+    for prefix in ("net_", "out_"):
+        if label.startswith(prefix) and len(label) > len(prefix):
+            return label[len(prefix):]
+    return None
 
 
 def as_inputs(xs: Sequence[Input], n: int, *, where: str, names: Sequence[str] | None = None) -> list[Value]:

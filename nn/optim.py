@@ -7,6 +7,7 @@ import numbers
 from collections.abc import Iterable
 
 from autograd import Value
+from autograd.graph import gradient_step
 
 __all__ = ["SGD"]
 
@@ -44,13 +45,13 @@ class SGD:
         if mu == 0.0:
             for p in self.params:
                 if p.requires_grad:
-                    p.data -= lr * p.grad
+                    p.data = gradient_step(p.data, lr, p.grad)
             return
         velocity = self._velocity
         for k, p in enumerate(self.params):
             if p.requires_grad:
                 velocity[k] = mu * velocity[k] + p.grad
-                p.data -= lr * velocity[k]
+                p.data = gradient_step(p.data, lr, velocity[k])
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 before the next backward (leaves accumulate).

@@ -200,3 +200,12 @@ def test_explain_one_leaf_of_a_10000_node_graph_is_summarised():
     assert len(d.steps) == 61 and "steps omitted" in text
     loss.backward()
     assert d.value == pytest.approx(w.grad, rel=1e-12)
+
+
+def test_markup_in_labels_is_shown_as_text_in_every_format():
+    x = Value(2.0, label="<script>alert(1)</script>")
+    d = explain((x * x).labelled("y&<b>"), x)
+    assert "<script>" not in d.to_html() and "&lt;script&gt;" in d.to_html()
+    markdown = d.to_markdown()
+    assert "<" not in markdown and r"\lt{}script\gt{}" in markdown  # MathJax and KaTeX read \lt, \gt
+    assert r"\mathrm{<script>alert(1)</script>}" in d.to_latex()  # real LaTeX maths takes < as it is

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, add_n, explain, explain_forward, half_squared_error
-from autograd.printing import Notation, render
+from autograd.printing import Notation, render_expr
 
 UNARY_OPS = ["neg", "sigmoid", "tanh", "relu", "exp", "square"]
 BINARY_OPS = ["add", "sub", "mul", "div", "hse", "add_n", "const_mul", "const_sub"]
@@ -87,7 +87,7 @@ def _check_lines(d) -> None:
     for step in d.steps:
         if step.formula is None or step.kind == "plan" or step.value is None:
             continue
-        numbers = render(step.formula, nota, numeric=True)[0]
+        numbers = render_expr(step.formula, nota, numeric=True)[0]
         if "(a " in numbers:  # an elided formula
             continue
         got = _evaluate(numbers)

@@ -24,10 +24,11 @@ RICH = {
     "03-training.ipynb": {"image/png"},
     "04-initialisation.ipynb": {"image/png"},
     "05-train-check-workflow.ipynb": {"image/png"},
+    "06-from-stepgrad-to-pytorch.ipynb": {"text/html", "text/latex"},
 }
 
 
-def test_the_notebooks_are_the_five_listed():
+def test_the_notebooks_are_the_ones_listed():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == sorted(RICH)
 
 

@@ -18,6 +18,7 @@ import autograd
 import nn
 from autograd import Value, add_n, apply, half_squared_error, topological_order
 from autograd.render import GraphvizNotFound, dot_source, draw, export, path_products, to_svg
+from nn import neuron_of
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network, classic_values
 
 EDGE = re.compile(r"^\t(v\d+|op\d+) -> (v\d+|op\d+)(?: \[(.*)\])?$")
@@ -55,9 +56,9 @@ def d_dw1(name: str, h: float = 1e-6) -> float:
 
 def test_golden_classic_graph_with_w1_highlighted():
     v = classic()
-    text = dot_source(v["E_total"], highlight=v["w1"])
+    text = dot_source(v["E_total"], highlight=v["w1"], group=neuron_of)
     assert text == golden("classic_w1.dot", text)
-    assert draw(v["E_total"], highlight=v["w1"]).source == text  # draw wraps exactly this text
+    assert draw(v["E_total"], highlight=v["w1"], group=neuron_of).source == text  # draw wraps exactly this text
 
 
 def test_same_graph_gives_same_text():
@@ -91,13 +92,17 @@ def test_edge_labels_are_local_derivatives_by_finite_differences():
     ]
     z = add_n(terms)
     order = topological_order(z)
-    text = dot_source(z, digits=17)
+    text = dot_source(z, significant=17)
     checked = 0
+    labelled = {(t, h) for t, h, a in edges(text) if "label=" in a}
     for tail, head in dict.fromkeys((t, h) for t, h, _ in edges(text)):
         if not tail.startswith("v") or not head.startswith("op"):
             continue
         node = order[int(head[2:])]
         slots = [k for k, p in enumerate(node.parents) if p is order[int(tail[1:])]]
+        if (tail, head) not in labelled:  # an edge into a constant (2.5 in x ** 2.5) carries no derivative
+            assert not order[int(tail[1:])].requires_grad
+            continue
         labels = [LABEL.search(a).group(1) for t, h, a in edges(text) if (t, h) == (tail, head)]
         operands = [p.data for p in node.parents]
         for slot, label in zip(slots, labels):
@@ -108,19 +113,30 @@ def test_edge_labels_are_local_derivatives_by_finite_differences():
             numeric = (node.op.forward(*up) - node.op.forward(*down)) / (2 * h)
             assert float(label) == pytest.approx(numeric, rel=1e-7, abs=1e-8), (node.op.name, slot)
             checked += 1
-    assert checked == sum(len(n.parents) for n in order if n.op is not None)
+    assert checked == sum(p.requires_grad for n in order if n.op is not None for p in n.parents)
 
 
-def test_a_partial_that_refuses_is_drawn_as_nan():
+def test_edges_into_values_that_need_no_gradient_carry_no_derivative():
+    # y^2·ln y is NaN for y = −1.2, and y^b's exponent 2 is a constant: no gradient flows to it,
+    # so its edge is dashed and unlabelled (it used to read "y^2·ln y = nan").
+    y = Value(-1.2, label="y")
+    text = dot_source((y**2).labelled("z"), formulas=True)
+    into_constant = [a for t, h, a in edges(text) if t == "v1" and h == "op2"]
+    assert into_constant == ["style=dashed"]
+    assert "nan" not in text and 'label="2·y^(2 − 1) = -2.4"' in text
+
+
+def test_a_graph_backward_refuses_is_drawn_without_derivatives():
     from nn.activations import THRESHOLD
 
     x = Value(0.5, label="x")
     y = apply(THRESHOLD, x * 2.0, label="y")
     with pytest.raises(RuntimeError, match="threshold"):
         y.backward()  # backward explains; the drawing still shows the graph
-    labels = [LABEL.search(a).group(1) for t, h, a in edges(dot_source(y, formulas=True)) if "label=" in a]
-    assert labels[-1] == "0 (undefined at 1 = 0) = nan"
-    assert math.isnan(path_products(y, x)[0].product)
+    text = dot_source(y, formulas=True)
+    assert "op2 -> v2" in text and not any("label=" in a for t, h, a in edges(text))
+    with pytest.raises(RuntimeError, match="threshold"):
+        path_products(y, x)  # a path's product would need the derivative that does not exist
 
 
 def test_formulas_come_from_the_op_table():
@@ -137,7 +153,7 @@ def test_formulas_come_from_the_op_table():
 
 def test_neurons_are_clusters():
     v = classic()
-    text = dot_source(v["E_total"])
+    text = dot_source(v["E_total"], group=neuron_of)
     order = topological_order(v["E_total"])
     ids = {id(n): i for i, n in enumerate(order)}
     block = text.split('subgraph "cluster_h1" {')[1].split("\t}")[0]
@@ -147,17 +163,17 @@ def test_neurons_are_clusters():
     assert members == expected
     assert len(re.findall(r"^\t\top\d+ ", block, re.M)) == 4  # two mul, add_n, sigmoid
     assert text.count("subgraph") == 4
-    assert "subgraph" not in dot_source(v["E_total"], group_neurons=False)
+    assert "subgraph" not in dot_source(v["E_total"])  # boxes only when asked for
 
 
 def test_rankdir_and_digits():
     x = Value(1 / 3, label="x")
     assert "rankdir=TB" in dot_source(x, rankdir="TB")
-    assert "data 0.33333" in dot_source(x, digits=5)
+    assert "data 0.33333" in dot_source(x, significant=5)
     with pytest.raises(ValueError, match="rankdir must be 'LR'.*'TB'.*got 'XY'"):
         dot_source(x, rankdir="XY")
-    with pytest.raises(ValueError, match="digits must be an int from 1 to 17"):
-        dot_source(x, digits=0)
+    with pytest.raises(ValueError, match="significant must be an int from 1 to 17"):
+        dot_source(x, significant=0)
 
 
 def test_color_by_grad_shades_larger_gradients_darker():
@@ -195,7 +211,7 @@ def test_w1_has_two_paths_whose_products_are_the_published_factors():
 
 def test_highlighted_edges_are_exactly_the_two_paths():
     v = classic()
-    text = dot_source(v["E_total"], highlight=v["w1"])
+    text = dot_source(v["E_total"], highlight=v["w1"], group=neuron_of)
     bold = [attrs for _, _, attrs in edges(text) if "penwidth=2.5" in attrs]
     # By hand: w1 → net_h1 → out_h1 is 3 operand edges + 3 op edges, shared; each branch via
     # o1 or o2 is 5 operand edges + 4 op edges; E_total's op edge is shared: 6 + 2·9 + 1 = 25.
@@ -208,7 +224,9 @@ def test_highlighted_edges_are_exactly_the_two_paths():
     caption = text.split("label=<<table", 1)[1].split("</table>>", 1)[0]
     assert "path 1" in caption and "path 2" in caption and "path 3" not in caption
     assert "1 × 0.7414 × 0.1868 × 1 × 0.4 × 0.2413 × 1 × 0.05 = <b>0.0006684</b>" in caption
-    assert "1 × -0.2171 × 0.1755 × 1 × 0.5 × 0.2413 × 1 × 0.05 = <b>-0.0002298</b>" in caption
+    assert "1 × (−0.2171) × 0.1755 × 1 × 0.5 × 0.2413 × 1 × 0.05 = <b>−0.0002298</b>" in caption
+    # the sum written out, with the derivations' minus sign: 0.0006684 + (−0.0002298) = 0.0004386
+    assert "0.0006684 + (−0.0002298) = <b>0.0004386</b>" in caption
     assert "<b>0.0004386</b>" in caption
 
 
@@ -230,7 +248,7 @@ def test_nn_network_graph_gives_the_same_two_paths():
     paths = path_products(E, net["w1"])
     assert len(paths) == 2
     assert f"{math.fsum(p.product for p in paths):.9f}" == "0.000438568"
-    assert 'subgraph "cluster_o2"' in dot_source(E, highlight=net["w1"])
+    assert 'subgraph "cluster_o2"' in dot_source(E, highlight=net["w1"], group=neuron_of)
 
 
 def test_a_plus_a_has_one_path_per_slot():
@@ -289,7 +307,7 @@ def test_a_large_graph_is_refused():
 def test_without_dot_the_text_works_and_rendering_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot anywhere on PATH
     v = classic()
-    g = draw(v["E_total"], highlight=v["w1"])
+    g = draw(v["E_total"], highlight=v["w1"], group=neuron_of)
     assert g.source.startswith("digraph stepgrad {")
     assert export(g, tmp_path / "g.dot").read_text(encoding="utf-8") == g.source
     for suffix in (".svg", ".png", ".pdf"):
@@ -312,7 +330,7 @@ def test_jupyter_displays_svg():
 
 def test_renders_to_svg_with_every_node_and_label():
     v = classic()
-    classes, texts = parse_svg(to_svg(draw(v["E_total"], highlight=v["w1"])))
+    classes, texts = parse_svg(to_svg(draw(v["E_total"], highlight=v["w1"], group=neuron_of)))
     order = topological_order(v["E_total"])
     assert len(order) == 33
     assert classes["node"] == 33 + sum(n.op is not None for n in order) == 52
@@ -321,7 +339,7 @@ def test_renders_to_svg_with_every_node_and_label():
     for label in CLASSIC_WEIGHTS:
         assert label in texts
     for expected in ("E_total", "net_h1", "out_o2", "grad 0.0004386", "data 0.5933", "path 1", "path 2",
-                     "0.0006684", "-0.0002298", "0.0004386", "half_squared_error", "add_n"):
+                     "0.0006684", "−0.0002298", "0.0004386", "half_squared_error", "add_n"):
         assert expected in texts, expected
 
 
@@ -337,7 +355,7 @@ def test_awkward_labels_are_escaped():
 
 def test_renders_to_png_and_pdf(tmp_path):
     v = classic()
-    g = draw(v["E_total"], highlight=v["w1"])
+    g = draw(v["E_total"], highlight=v["w1"], group=neuron_of)
     png = export(g, tmp_path / "classic.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
@@ -356,3 +374,18 @@ def test_importing_the_packages_does_not_import_graphviz():
     code = "import sys, autograd, nn; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_labels_graphviz_would_reject_are_drawn_as_text():
+    # An empty label, and control characters (a bell, a form feed, U+2028), made DOT that dot refused.
+    x = Value(2.0, label="")
+    y = (x * Value(3.0, label="a\x07b\x0cc\u2028d")).labelled('<b>"q"</b>')
+    text = dot_source(y)
+    assert "\x07" not in text and "\x0c" not in text and "\u2028" not in text
+    classes, texts = parse_svg(to_svg(draw(y)))  # dot accepts it
+    assert "a\\x07b\\x0cc\\u2028d" in texts and '<b>"q"</b>' in texts
+
+
+def test_a_drawing_says_what_it_is():
+    assert type(draw(Value(1.0, label="x"))).__qualname__ == "Drawing"
+    assert repr(type(draw(Value(1.0, label="x")))) == "<class 'autograd.render.Drawing'>"

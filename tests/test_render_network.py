@@ -32,14 +32,14 @@ def edge_labels(text: str) -> dict[tuple[str, str], list[str]]:
 
 
 def test_golden_classic_network_diagram():
-    text = network_dot(after_backward(), learning_rate=0.5, inputs=CLASSIC_INPUTS)
+    text = network_dot(after_backward(), lr=0.5, inputs=CLASSIC_INPUTS)
     assert text == golden("classic_network.dot", text)
-    assert nn.draw_network(after_backward(), learning_rate=0.5, inputs=CLASSIC_INPUTS).source == text
+    assert nn.draw_network(after_backward(), lr=0.5, inputs=CLASSIC_INPUTS).source == text
 
 
 def test_edges_are_the_example_wiring_with_weights_gradients_and_updates():
     net = after_backward()
-    labels = edge_labels(network_dot(net, learning_rate=0.5, digits=9))
+    labels = edge_labels(network_dot(net, lr=0.5, significant=9))
     wiring = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
               "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2")}
     assert len(labels) == 8 + 4  # eight weights, b1 → h1, h2 and b2 → o1, o2
@@ -52,7 +52,7 @@ def test_edges_are_the_example_wiring_with_weights_gradients_and_updates():
         assert f"{new:.{len(printed.split('.')[1])}f}" == printed  # every printed digit
     assert labels[("b1", "h1")] == labels[("b1", "h2")] == ["b1 = 0.35", "(frozen)"]
     assert labels[("b2", "o1")] == labels[("b2", "o2")] == ["b2 = 0.6", "(frozen)"]
-    assert "∂E/∂w5 = 0.082167041" in network_dot(net, digits=8)  # published ∂E_total/∂w5
+    assert "∂E/∂w5 = 0.082167041" in network_dot(net, significant=8)  # published ∂E_total/∂w5
 
 
 def test_before_backward_only_weights_are_shown():
@@ -63,7 +63,7 @@ def test_before_backward_only_weights_are_shown():
 
 
 def test_inputs_show_each_neurons_output():
-    text = network_dot(classic_network(), inputs=CLASSIC_INPUTS, digits=9)
+    text = network_dot(classic_network(), inputs=CLASSIC_INPUTS, significant=9)
     # Published forward pass: out_h1 = 0.593269992, out_h2 = 0.596884378, out_o1 = 0.75136507,
     # out_o2 = 0.772928465.
     for name, printed in (("h1", "0.593269992"), ("h2", "0.596884378"), ("o1", "0.75136507"), ("o2", "0.772928465")):
@@ -75,7 +75,7 @@ def test_inputs_show_each_neurons_output():
 def test_biases_per_neuron_are_written_inside_the_neuron():
     net = nn.Network([2, 3, 1], bias="neuron", seed=0)
     nn.half_sse(net([0.5, -1.0]), [1.0]).backward()
-    text = network_dot(net, learning_rate=0.1, digits=6)
+    text = network_dot(net, lr=0.1, significant=6)
     assert not [a for a, _ in edge_labels(text) if a.startswith("b")]  # no bias nodes, no bias edges
     columns = re.findall(r"\{ rank=same;\n(.*?)\n\t\}", text, re.S)
     assert [re.findall(r'^\t\t"(\w+)" \[', c, re.M) for c in columns] == [["i1", "i2"], ["h1", "h2", "h3"], ["o1"]]
@@ -96,8 +96,8 @@ def test_shared_biases_are_nodes_in_the_column_of_the_layers_inputs():
 
 def test_bad_input_and_size_limit():
     net = classic_network()
-    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0, got -0.5"):
-        network_dot(net, learning_rate=-0.5)
+    with pytest.raises(ValueError, match=r"lr \(the learning rate\) must be a finite number > 0, got -0.5"):
+        network_dot(net, lr=-0.5)
     with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB'"):
         network_dot(net, rankdir="BT")
     big = nn.Network([30, 30, 2], seed=0)  # 30·30 + 30·2 weights + 32 biases
@@ -107,7 +107,7 @@ def test_bad_input_and_size_limit():
 
 
 def test_renders_to_svg_and_png(tmp_path):
-    g = nn.draw_network(after_backward(), learning_rate=0.5, inputs=CLASSIC_INPUTS)
+    g = nn.draw_network(after_backward(), lr=0.5, inputs=CLASSIC_INPUTS)
     classes, texts = parse_svg(to_svg(g))
     assert classes["node"] == 8  # i1 i2 b1 h1 h2 b2 o1 o2
     assert classes["edge"] == 12  # the invisible ordering edges are not drawn

@@ -19,19 +19,16 @@ for a forward formula) with what the template needs at the operand's place.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .. import escape
+from ..expr import Deriv, Derivation, Elided, Expr, Join, Num, Step, Sym, Tmpl
 from ..ops import ATOM, POWER, PRODUCT, SUM, UNARY, fill
 from .lang import STRINGS
 
-if TYPE_CHECKING:
-    from ..expr import Derivation, Expr, Step
-
-__all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render", "check_lang", "Notation"]
+__all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render_expr", "check_lang", "Notation"]
 
 
 def check_lang(lang: str) -> None:
@@ -78,6 +75,7 @@ class Notation:
     digits: int = 9
     exact: bool = False
     lang: str = "en"
+    in_html: bool = False  # LaTeX maths inside Markdown or HTML (MathJax, KaTeX): no raw < or >
 
     def template(self, text: str, latex: str) -> str:
         return latex if self.name == "latex" else text
@@ -88,7 +86,7 @@ class Notation:
             return segment.replace(r"\cdot", r"\times") if numeric else segment
         if numeric:
             segment = segment.replace("·", " × ")
-        return html.escape(segment, quote=False) if self.name == "html" else segment
+        return escape.html(segment, quote=False) if self.name == "html" else segment
 
     def number(self, x: float) -> str:
         s = format_number(x, self.digits, self.exact)
@@ -98,12 +96,14 @@ class Notation:
 
     def label(self, name: str, latex: str | None = None) -> str:
         if self.name == "latex":
-            return latex if latex is not None else latex_label(name)
+            return latex if latex is not None else latex_label(name, in_html=self.in_html)
         if self.name == "html":
             base, sub, sup = _split_label(name)
-            out = html.escape(base)
-            out += f"<sub>{html.escape(sub)}</sub>" if sub else ""
-            return out + (f"<sup>{html.escape(sup)}</sup>" if sup else "")
+            out = escape.html(base)
+            out += f"<sub>{escape.html(sub)}</sub>" if sub else ""
+            return out + (f"<sup>{escape.html(sup)}</sup>" if sup else "")
+        if self.name == "text":
+            return escape.visible(name)
         return name
 
     def partial(self, num: str, den: str) -> str:
@@ -134,11 +134,9 @@ def _split_label(name: str) -> tuple[str, str, str]:
     return name, "", sup
 
 
-_LATEX_SPECIAL = {c: "\\" + c for c in "#$%&{}_"}
-_LATEX_SPECIAL.update({"\\": r"\backslash{}", "^": r"\hat{}", "~": r"\sim{}"})
 
 
-def latex_label(name: str) -> str:
+def latex_label(name: str, *, in_html: bool = False) -> str:
     """A label in LaTeX: multi-letter names upright, the part after ``_`` (or trailing digits)
     as a subscript.
 
@@ -148,7 +146,7 @@ def latex_label(name: str) -> str:
     base, sub, sup = _split_label(name)
 
     def word(s: str) -> str:
-        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in s)
+        escaped = escape.latex(s, in_html=in_html)
         return escaped if len(s) == 1 or s.isdigit() else rf"\mathrm{{{escaped}}}"
 
     out = word(base)
@@ -222,25 +220,23 @@ def _fill(template: str, args: dict[str, tuple[str, int, bool]], nota: Notation,
     return "".join(out)
 
 
-def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
+def render_expr(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bool]:
     """An expression as (string, precedence, starts with a minus sign). ``numeric=True`` writes
     every symbol and partial derivative as its value.
 
     >>> from autograd.expr import Sym, Tmpl
     >>> from autograd.ops import MUL
     >>> e = Tmpl(MUL.text, MUL.latex, {"a": Sym("w5", 0.4), "b": Sym("out_h1", 0.59327)}, MUL.precedence)
-    >>> render(e, Notation("text"))[0], render(e, Notation("text"), numeric=True)[0]
+    >>> render_expr(e, Notation("text"))[0], render_expr(e, Notation("text"), numeric=True)[0]
     ('w5·out_h1', '0.4 × 0.59327')
-    >>> print(render(e, Notation("latex"))[0])
+    >>> print(render_expr(e, Notation("latex"))[0])
     w_{5} \\cdot \\mathrm{out}_{\\mathrm{h1}}
     """
-    from ..expr import Deriv, Elided, Join, Num, Sym, Tmpl
-
     if isinstance(e, Elided):
         words = STRINGS[nota.lang][f"elided_{e.kind}"].format(e.count)
         if nota.name == "latex":
             words = r"\text{" + words + "}"
-        return (html.escape(words) if nota.name == "html" else words), ATOM, False
+        return (escape.html(words) if nota.name == "html" else words), ATOM, False
 
     if isinstance(e, Num) or (numeric and isinstance(e, (Sym, Deriv))):
         s = nota.number(e.value)
@@ -251,7 +247,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
     if isinstance(e, Deriv):
         return nota.partial(nota.label(e.num.name, e.num.latex), nota.label(e.den.name, e.den.latex)), ATOM, False
     if isinstance(e, Join):
-        parts = [render(item, nota, numeric) for item in e.items]
+        parts = [render_expr(item, nota, numeric) for item in e.items]
         if e.kind == "product":
             sep, need = nota.times(numeric), PRODUCT
         else:
@@ -264,7 +260,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
         template = nota.template(e.text, e.latex)
         if e.separator:
             return _join_variadic(e, template, nota, numeric)
-        args = {k: render(v, nota, numeric) for k, v in e.args.items()}
+        args = {k: render_expr(v, nota, numeric) for k, v in e.args.items()}
         s = _fill(template, args, nota, numeric)
         single = _SENTINEL_RE.fullmatch(fill(template, _Sentinels()))
         if single is not None:
@@ -276,7 +272,7 @@ def render(e: Expr, nota: Notation, numeric: bool = False) -> tuple[str, int, bo
 
 
 def _join_variadic(e, template: str, nota: Notation, numeric: bool) -> tuple[str, int, bool]:
-    parts = [render(item, nota, numeric) for item in e.args]
+    parts = [render_expr(item, nota, numeric) for item in e.args]
     need = e.precedence
     out = []
     for i, (s, prec, minus) in enumerate(parts):
@@ -299,20 +295,20 @@ def _words(key: str, args: tuple, lang: str, nota: Notation, wrap, math: bool = 
             out.append(wrap(piece) if piece else "")
         else:
             arg = args[int(piece)]
-            formula = str(arg) if isinstance(arg, (str, int)) else render(arg, nota)[0]
+            formula = str(arg) if isinstance(arg, (str, int)) else render_expr(arg, nota)[0]
             out.append(f"${formula}$" if math and not isinstance(arg, (str, int)) else formula)
     return "".join(out)
 
 
 def _step_parts(step: Step, nota: Notation) -> list[str]:
     """The sides of ``lhs = formula = numbers = value``, without repeats."""
-    parts = [render(step.lhs, nota)[0]] if step.lhs is not None else []
+    parts = [render_expr(step.lhs, nota)[0]] if step.lhs is not None else []
     if step.formula is not None:
-        symbolic = render(step.formula, nota)[0]
+        symbolic = render_expr(step.formula, nota)[0]
         if step.show_formula:
             parts.append(symbolic)
         if step.kind != "plan":
-            parts.append(render(step.formula, nota, numeric=True)[0])
+            parts.append(render_expr(step.formula, nota, numeric=True)[0])
     if step.value is not None and step.kind != "plan":
         parts.append(nota.number(step.value))
     kept: list[str] = []
@@ -368,7 +364,7 @@ def to_latex(d: Derivation) -> str:
     nota = Notation("latex", d.digits, d.exact, d.lang)
 
     def wrap(s: str) -> str:
-        return r"\text{" + "".join(_LATEX_SPECIAL.get(c, c) for c in s) + "}"
+        return r"\text{" + escape.latex_text(s) + "}"
 
     def line(parts, note):
         if parts is None:
@@ -392,22 +388,18 @@ def to_markdown(d: Derivation) -> str:
     - $\\frac{\\partial y}{\\partial x} = 3$
     <BLANKLINE>
     """
-    nota = Notation("latex", d.digits, d.exact, d.lang)
+    nota = Notation("latex", d.digits, d.exact, d.lang, in_html=True)
     out = []
     for section in d.sections:
-        title = _words(section.title, section.args, d.lang, nota, _md_escape, math=True)
+        title = _words(section.title, section.args, d.lang, nota, escape.markdown, math=True)
         out.append(f"**{title}**\n")
         for step in section.steps:
             if step.note is not None:
-                out.append("- " + _words(step.note, step.args, d.lang, nota, _md_escape, math=True))
+                out.append("- " + _words(step.note, step.args, d.lang, nota, escape.markdown, math=True))
             else:
                 out.append("- $" + " = ".join(_step_parts(step, nota)) + "$")
         out.append("")
     return "\n".join(out)
-
-
-def _md_escape(s: str) -> str:
-    return re.sub(r"([\\`*_\[\]$])", r"\\\1", s)
 
 
 def to_html(d: Derivation) -> str:
@@ -426,11 +418,11 @@ def to_html(d: Derivation) -> str:
     nota = Notation("html", d.digits, d.exact, d.lang)
     out = ['<div class="stepgrad-derivation">']
     for section in d.sections:
-        out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, html.escape)}</strong></p>")
+        out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, escape.html)}</strong></p>")
         out.append("<ul>")
         for step in section.steps:
             if step.note is not None:
-                out.append(f"<li><em>{_words(step.note, step.args, d.lang, nota, html.escape)}</em></li>")
+                out.append(f"<li><em>{_words(step.note, step.args, d.lang, nota, escape.html)}</em></li>")
             else:
                 out.append("<li>" + " = ".join(_step_parts(step, nota)) + "</li>")
         out.append("</ul>")
