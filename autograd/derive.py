@@ -672,9 +672,9 @@ def update_line(w: Sym, lr: float, d: Deriv) -> tuple[Step, Tmpl]:
     and the gradient; the new value is :func:`autograd.graph.gradient_step`'s), and the
     learning rate as a title states it, ``η = lr``.
 
-    >>> from autograd.printing import Notation, render
+    >>> from autograd.printing import Notation, render_expr
     >>> step, rate = update_line(Sym("w5", 0.4), 0.5, Deriv(Sym("E", 0.3), Sym("w5", 0.4), 0.25))
-    >>> step.value, render(step.formula, Notation("text"))[0], render(rate, Notation("text"))[0]
+    >>> step.value, render_expr(step.formula, Notation("text"))[0], render_expr(rate, Notation("text"))[0]
     (0.275, 'w5 − η·∂E/∂w5', 'η = 0.5')
     """
     eta = Sym("η", float(lr), r"\eta")

@@ -181,7 +181,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as a JSON-ready object (see :meth:`to_json`)."""
-        from .printing import Notation, _step_parts, render
+        from .printing import Notation, _step_parts, render_expr
 
         lang = self.langs[0]
         formats = {name: Notation(name, self.digits, False, lang) for name in ("text", "latex", "html")}
@@ -195,7 +195,7 @@ class Trace:
             }
 
         def edge(e: TraceEdge) -> dict[str, Any]:
-            formula = {name: render(e.formula, nota)[0] for name, nota in formats.items()}
+            formula = {name: render_expr(e.formula, nota)[0] for name, nota in formats.items()}
             return {"id": e.id, "from": e.source, "to": e.target, "slot": e.slot, "local": _number(e.local),
                     "formula": formula}
 
