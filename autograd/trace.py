@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from .printing import Notation
 
 __all__ = ["trace", "Trace", "TraceNode", "TraceEdge", "TraceStep", "Words", "MAX_NODES", "expr_to_json",
-           "expr_from_json"]
+           "expr_from_json", "step_to_json", "step_from_json"]
 
 FORMAT = "stepgrad.trace"
 VERSION = 1
@@ -67,7 +67,6 @@ MAX_NODES = 2000
 MAX_PATHS = 8  # a gradient reached by more paths is not split into them: the list would not help
 MAX_FOLD = 24  # the longest formula folded into one line, as in explain
 PHASES = ("forward", "loss", "backward", "update", "after")
-KINDS = ("given", "forward", "local", "contribution", "accumulate", "gradient", "update", "note")
 
 
 # --- the record ----------------------------------------------------------------------------------
@@ -332,7 +331,7 @@ def _float(x: float | str) -> float:
 # --- building a trace ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # each route is one object (kept in a dict by identity)
 class _Route:
     """One way backward passes from key node ``top`` down to key node ``bottom``.
 
@@ -422,7 +421,7 @@ class _Builder:
         self.revealed: dict[str, set[Value]] = {"data": set(), "grad": set(), "updated": set(), "after": set()}
         self.updated: dict[Value, float] = {}
         self.after_values: dict[Value, float] = {}
-        self.edge_index: dict[int, int] = {}  # id of a route -> index of its step
+        self.edge_index: dict[_Route, int] = {}  # a route -> the index of its step
 
     # --- the graph ---------------------------------------------------------------------------
 
@@ -590,7 +589,8 @@ class _Builder:
         for routes in self.routes.values():
             for route in routes:
                 incoming.setdefault(route.bottom, []).append(route)
-        paths = self.path_counts(incoming)
+        self.incoming = incoming
+        paths = self.path_counts()
         # Key nodes from the output down, each once every node it feeds is done; among the
         # ready ones depth first in operand order (o1's branch before o2's, as a person writes).
         waiting = {v: len({r.top for r in rs}) for v, rs in incoming.items()}
@@ -601,7 +601,7 @@ class _Builder:
             if len(into) >= 2:
                 self.accumulate(c, into)
             if c in self.targets and c is not output and paths[c] > len(into):
-                self.paths_step(c, paths[c], incoming)
+                self.paths_step(c, paths[c])
             routes = self.routes.get(c, [])
             for route in routes:
                 self.edge_step(route, len(incoming[route.bottom]))
@@ -614,8 +614,9 @@ class _Builder:
 
     def factor(self, route: _Route) -> Expr:
         """The route's local derivative as a factor of the chain rule: ∂top/∂bottom, or its
-        formula where ``top`` reaches ``bottom`` by several routes (the symbol would be the sum)."""
-        if route.siblings == 1:
+        formula where that symbol would mean more than this route: ``top`` reaches ``bottom`` by
+        several routes, or ``top`` is the output and ∂output/∂bottom is the sum of several."""
+        if route.siblings == 1 and not (route.top is self.output and len(self.incoming[route.bottom]) > 1):
             return Deriv(self.sym(route.top), self.sym(route.bottom), route.local)
         return route.formula
 
@@ -650,7 +651,7 @@ class _Builder:
             else:
                 note = Words("trace_part", (total, parts))
             done = folded
-        self.edge_index[id(route)] = len(self.steps)
+        self.edge_index[route] = len(self.steps)
         self.add("backward", "contribution", bottom, lines, Words("trace_edge", (self.sym(top), self.sym(bottom))),
                  nodes=[top, *folded], edges=edges, value=value, note=note, edge=self.eid(last, slot), grad=done)
 
@@ -659,14 +660,14 @@ class _Builder:
         total = Deriv(E, self.sym(node), grad)
         shares = Join("sum", tuple(self.share(r) for r in into))
         numbers = Join("sum", tuple(Num(self.contribution[r.hops[-1][0], r.hops[-1][1][0]]) for r in into))
-        lines = [Step("plan", total, shares, None), Step("sum", total, numbers, grad, show_formula=True)]
+        lines = [Step("plan", total, shares, None), Step("sum", total, numbers, grad)]
         tops = [r.top for r in into]
         edges = [self.eid(r.hops[-1][0], r.hops[-1][1][0]) for r in into]
         note = Words("trace_accumulate_note", (self.sym(node), len(into)))
         self.add("backward", "accumulate", node, lines, Words("trace_accumulate", (self.sym(node),)), nodes=tops,
                  edges=edges, value=grad, note=note, grad=[node])
 
-    def path_counts(self, incoming: dict[Value, list[_Route]]) -> dict[Value, int]:
+    def path_counts(self) -> dict[Value, int]:
         """How many routes-paths lead from the output down to each key node."""
         count = {self.output: 1}
         for v in reversed(self.order):
@@ -674,7 +675,7 @@ class _Builder:
                 count[route.bottom] = count.get(route.bottom, 0) + count.get(v, 0)
         return count
 
-    def paths_step(self, target: Value, count: int, incoming: dict[Value, list[_Route]]) -> None:
+    def paths_step(self, target: Value, count: int) -> None:
         """∂E/∂target as the sum over the paths that lead to it, each a product of factors."""
         E, grad = self.sym(self.output), self.record.grad[target]
         total = Deriv(E, self.sym(target), grad)
@@ -695,9 +696,9 @@ class _Builder:
                         path.append(route)
                     found.append(path)
                     continue
-                for route in reversed(incoming.get(v, [])):
+                for route in reversed(self.incoming.get(v, [])):
                     stack.append((route.top, (route, link)))
-            found.sort(key=lambda path: [self.edge_index[id(r)] for r in path])  # in the order of the steps
+            found.sort(key=lambda path: [self.edge_index[r] for r in path])  # in the order of the steps
             for path in found:
                 product = path[0].local
                 for route in path[1:]:
