@@ -30,7 +30,13 @@ Key nodes are the output, the Values backward is asked for, every labelled node,
 unlabelled node that backward reaches from two or more nodes (it gets a made-up name, v1, v2,
 ..., and its own forward step, so the name is defined before it is used); ``expand=True`` makes
 every operation a key node. An unlabelled node that feeds only one node folds into that node's
-formula, as a person would write it.
+formula, as a person would write it. A graph with few or no labels is folded too, not expanded
+(a fully unlabelled ``tanh(w·x + b)`` reads as one forward line and one route per parameter);
+``expand=True`` is the way to see every primitive. Past :data:`MAX_NODES` key nodes a trace is
+refused, with the way out in the message: a page of thousands of steps teaches nothing.
+
+Nodes are named by their index in :func:`autograd.topological_order` (``"v3"``), operand slots
+``"e7.0"`` (operand 0 of ``v7``), as the drawing names its boxes and arrows.
 
 Every number comes from the engine: values are the graph's own, every local derivative,
 contribution and gradient is what :func:`autograd.graph.sweep` recorded while running
