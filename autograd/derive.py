@@ -436,7 +436,8 @@ def explain(
     line instead of folding unlabelled nodes. ``lang`` is ``"en"`` or ``"zh"``. With ``lr`` the
     derivation ends with the gradient-descent update of ``wrt``; with ``forward=True`` it starts
     with the forward pass (:func:`explain_forward`). Derivations longer than ``max_lines`` steps
-    keep their beginning and end; ``paths`` lists at most ``max_paths`` paths.
+    keep their beginning and end; ``paths`` lists at most ``max_paths`` paths (and at most
+    ``PATH_NODES`` nodes over all of them), ``path_count`` counts them all.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -515,17 +516,23 @@ def _sweep_order(g: Analysis) -> list[Value]:
     return order
 
 
+PATH_NODES = 100_000
+"""Most nodes listed over all of a derivation's ``paths`` (a chain whose every level uses wrt has
+as many paths as levels, each as long as the chain: listing them all would be quadratic)."""
+
+
 def _paths(g: Analysis, max_paths: int) -> tuple[list[Path], int]:
-    """Up to ``max_paths`` paths from the output down to wrt through key nodes, and how many
-    there are. A path being explored is a linked list (node, factor, rest), so a long path is
-    not copied at every step."""
+    """Up to ``max_paths`` paths from the output down to wrt through key nodes (and no more than
+    ``PATH_NODES`` nodes in all), and how many there are. A path being explored is a linked list
+    (node, factor, rest), so a long path is not copied at every step."""
     count = {g.output: 1}
     for c in reversed(g.key_order):
         for p in g.edges.get(c, {}):
             count[p] = count.get(p, 0) + count.get(c, 0)
     paths: list[Path] = []
+    listed = 0
     stack: list[tuple[Value, tuple | None]] = [(g.output, None)]
-    while stack and len(paths) < max_paths:
+    while stack and len(paths) < max_paths and listed < PATH_NODES:
         node, link = stack.pop()
         if node is g.wrt:
             nodes, factors = [node], []
@@ -540,6 +547,7 @@ def _paths(g: Analysis, max_paths: int) -> tuple[list[Path], int]:
                 product *= f
             names = tuple(g.namer.sym(v).name for v in nodes)
             paths.append(Path(names, tuple(factors), product))
+            listed += len(nodes)
             continue
         for p, edge in reversed(list(g.edges.get(node, {}).items())):
             stack.append((p, (node, edge.value, link)))
