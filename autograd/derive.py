@@ -32,6 +32,7 @@ each local derivative shown is the one backward used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -452,6 +453,8 @@ def explain(
     _check_args(output=output, wrt=wrt, digits=digits, lang=lang)
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"explain: lr must be a number (the learning rate), got {type(lr).__name__} {lr!r}")
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"explain: lr (the learning rate) must be a finite number > 0, got {lr!r}")
     with collector_paused():
         return _explain(output, wrt, digits, exact, expand, lang, lr, forward, max_lines, max_paths, max_fold)
 

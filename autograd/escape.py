@@ -47,14 +47,17 @@ def latex(text: str, *, in_html: bool = False) -> str:
     return "".join(table.get(c, c) for c in visible(text))
 
 
-_LATEX_TEXT = dict(_LATEX, **{"<": r"\textless{}", ">": r"\textgreater{}"})
+# Text mode has its own names for the characters whose maths commands (\backslash, \hat, \sim)
+# stop LaTeX there with "Missing $ inserted".
+_LATEX_TEXT = dict(_LATEX, **{"<": r"\textless{}", ">": r"\textgreater{}", "\\": r"\textbackslash{}",
+                              "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"})
 
 
 def latex_text(text: str) -> str:
     """Text inside LaTeX's ``\\text{}`` or a paragraph (not maths), its special characters escaped.
 
-    >>> print(latex_text("50% <b>"))
-    50\\% \\textless{}b\\textgreater{}
+    >>> print(latex_text("50% <b>"), latex_text("x^2 ~ y"))
+    50\\% \\textless{}b\\textgreater{} x\\textasciicircum{}2 \\textasciitilde{} y
     """
     return "".join(_LATEX_TEXT.get(c, c) for c in visible(text))
 

@@ -149,8 +149,9 @@ def test_demo_bad_out_folder_fails_before_printing(tmp_path, capsys):
 def test_demo_in_chinese_uses_the_seed_terms(tmp_path, capsys):
     code, out, _ = run(capsys, "demo", "--lang", "zh", "--out", tmp_path)
     assert code == 0
-    for term in ("前向传播", "计算总误差", "链式法则", "隐藏层的权值更新", "更新权重", "学习率"):
+    for term in ("前向传播", "计算总误差", "链式法则", "隐藏层的权值更新", "更新权值", "学习率"):
         assert term in out, term
+    assert "权重" not in out  # one word for weight: the seed's 权值
     assert digits_agree(line_value(out, "∂E_total/∂w1"), PUBLISHED["∂E_total/∂w1"])
 
 

@@ -1,8 +1,9 @@
-"""The words of a derivation, in English and in Chinese.
+"""Every word stepgrad prints, in English and in Chinese: a derivation's, and the demo's.
 
 The Chinese strings use the terms of the step-by-step example as the seed text writes them
-(前向传播, 计算总误差, 链式法则, 更新权重, 学习率; the layer headings of ``stepgrad demo`` add
-隐藏层的权值更新). ``{0}``, ``{1}``, ... are filled with formulas by the printer.
+(前向传播, 计算总误差, 链式法则, 学习率, 隐藏层的权值更新). The seed calls a weight both 权值
+and 权重; stepgrad says 权值 throughout, the seed's usual word (its title and most of its text).
+``{0}``, ``{1}``, ... are filled with formulas by the printer.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "output": "结果：{0}",
         "total": "计算总误差：{0}",
         "backward": "反向传播：用链式法则展开 {0}",
-        "update": "更新权重（学习率 {0}）",
+        "update": "更新权值（学习率 {0}）",
         "no_path": "{0} 不依赖于 {1}：从 {0} 到 {1} 没有路径，所以 {2} = 0",
         "paths": "从 {1} 到 {2} 共有 {0} 条路径，公共部分在上面只计算一次",
         "omitted": "…… 省略 {0} 步 ……",
@@ -74,3 +75,49 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 """Every narration string, by language and key."""
+
+DEMO_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Backpropagation step by step: the classic 2-2-2 network",
+        "network": "The network",
+        "network_text": (
+            "Inputs i1 = 0.05, i2 = 0.10; targets 0.01, 0.99; logistic (sigmoid) units; "
+            "weights w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55; "
+            "biases b1 = 0.35, b2 = 0.60 (shared by a layer, never updated)."
+        ),
+        "output_layer": "The output layer",
+        "hidden_layer": "The hidden layer",
+        "update": "All eight updates",
+        "after": "The error after the update",
+        "after_text": "Forward pass again with the updated weights:",
+        "after_note": (
+            "Exact arithmetic gives 0.291027774. The published summary's 0.291027924 comes from updating "
+            "w5..w8 first and then backpropagating to w1..w4 through the already-updated output weights "
+            "(notebook 02 reproduces both figures)."
+        ),
+        "similarly": "The layer's other weights, the same way:",
+    },
+    "zh": {
+        "title": "反向传播算法的逐步演算：经典的 2-2-2 网络",
+        "network": "网络",
+        "network_text": (
+            "输入 i1 = 0.05, i2 = 0.10；目标输出 0.01, 0.99；神经元使用 sigmoid 激活函数；"
+            "权值 w1..w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55；"
+            "偏置 b1 = 0.35, b2 = 0.60（同一层共用，不更新）。"
+        ),
+        "output_layer": "输出层的权值更新",
+        "hidden_layer": "隐藏层的权值更新",
+        "update": "更新全部八个权值",
+        "after": "更新后的总误差",
+        "after_text": "用更新后的权值再做一次前向传播：",
+        "after_note": (
+            "精确计算得 0.291027774。原文总结中的 0.291027924 来自先更新 w5..w8，"
+            "再用已更新的输出层权值反向传播到 w1..w4（笔记本 02 复现了这两个数）。"
+        ),
+        "similarly": "该层其余权值同理：",
+    },
+}
+"""The prose of ``stepgrad demo``, the walk through the classic network. A table of its own
+beside :data:`STRINGS`: these sentences narrate one network's numbers, not any derivation, but
+they are translated the same way and kept in the same place, so a language is added in one
+file."""
