@@ -19,6 +19,7 @@ from .expr import Derivation
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
 from .render import draw
+from .trace import Trace, trace
 from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "Partial",
     "OPS",
     "draw",
+    "trace",
+    "Trace",
     "compile",
     "compile_graph",
     "Compiled",
