@@ -20,6 +20,7 @@ from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
 from .player_page import Player, player
 from .render import draw
+from .trace import Trace, trace
 from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "Partial",
     "OPS",
     "draw",
+    "trace",
+    "Trace",
     "compile",
     "compile_graph",
     "Compiled",
