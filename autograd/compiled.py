@@ -482,6 +482,17 @@ def _assemble(
     )
 
 
+_GONE: list[str] = []
+"""linecache entries of compiled functions that have been freed. They are dropped at the next
+compile, not by the finalizer itself: a finalizer runs whenever the collector does, and
+linecache.checkcache (tracebacks, doctest) raises KeyError if an entry vanishes while it loops."""
+
+
+def _forget_sources() -> None:
+    while _GONE:
+        linecache.cache.pop(_GONE.pop(), None)
+
+
 def _build(
     name: str, part_names: list[str], params: list[str], lines: list[_Line], results: list[str],
     helpers: dict[str, object], *, checked: bool,
@@ -535,6 +546,7 @@ def _build(
         by_number.update({start + k + 1: line for k, line in enumerate(what) if line is not None})
     source = "\n".join(source_lines) + "\n"
     main = namespace[name]
+    _forget_sources()
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the code
-    weakref.finalize(main, linecache.cache.pop, filename, None)
+    weakref.finalize(main, _GONE.append, filename)
     return source, main, by_number

@@ -352,3 +352,20 @@ def test_function_is_the_checked_code_in_anomaly_mode() -> None:
     assert math.isnan(c.function(math.inf)[0])
     with detect_anomaly(), pytest.raises(compile_module._NotFinite):
         c.function(math.inf)
+
+
+def test_a_freed_functions_source_leaves_linecache_at_the_next_compile_not_during_a_collection() -> None:
+    # A finalizer that popped the entry could run while linecache.checkcache looped over the
+    # cache (any collection can run it), which then raised KeyError from a traceback or doctest.
+    import gc
+    import linecache
+
+    x = Value(2.0, label="x")
+    c = compile_graph((x * x).labelled("y"), [x])
+    name = c._function.__code__.co_filename
+    assert linecache.getlines(name)[0].startswith("def compiled(x):")
+    del c
+    gc.collect()
+    assert name in linecache.cache  # the collector changed nothing there
+    compile_graph((x + x).labelled("z"), [x])
+    assert name not in linecache.cache  # dropped by the next compile
