@@ -119,11 +119,12 @@ def test_w1_two_paths_and_their_sum(browser, classic):
 def test_hash_opens_a_step_and_follows_the_player(browser, classic):
     p, page = classic
     at = step_revealing(p.trace, "grad", "w5")
-    open_page(browser, page, f"#step={at}")
+    open_page(browser, page, f"#step={at + 1}")  # the address counts steps as the page shows them, from 1
     assert browser.execute_script("return stepgrad.player.index") == at
     assert "0.082167041" in browser.execute_script("return stepgrad.player.text()")
+    assert browser.find_element("id", "position").text == f"Step {at + 1} of {len(p.trace['steps'])}"
     go(browser, 3)
-    assert browser.execute_script("return location.hash") == "#step=3"
+    assert browser.execute_script("return location.hash") == "#step=4"
 
 
 def test_values_fill_up_forward_then_backward(browser, classic):

@@ -210,7 +210,7 @@
     const phase = $("phase");
     phase.textContent = words[card.phase] || card.phase;
     phase.className = `phase ${card.phase}`;
-    $("position").textContent = fill(words.step, index, steps.length - 1);
+    $("position").textContent = fill(words.step, index + 1, steps.length); // people count from 1
     $("step-title").textContent = card.title;
     $("note").textContent = card.note;
     const lines = $("lines");
@@ -231,7 +231,7 @@
       if (current && state.actual) centre(current[0]);
     }
     if (state.panelNode) showNodePanel(state.panelNode);
-    const hash = `#step=${index}`;
+    const hash = `#step=${index + 1}`; // as the position reads: #step=1 is the first step
     if (location.hash !== hash) {
       try {
         history.replaceState(null, "", hash);
@@ -297,7 +297,7 @@
         button.type = "button";
         const kind = document.createElement("span");
         kind.className = "kind";
-        kind.textContent = `${words[word]} · ${at}`;
+        kind.textContent = `${words[word]} · ${at + 1}`;
         const first = (steps[at].lines || [])[0];
         button.append(kind, document.createTextNode(first ? first.text : ""));
         if (at === state.index) button.setAttribute("aria-current", "step");
@@ -342,7 +342,7 @@
 
   function stepFromHash() {
     const match = /(?:^#|&)step=(\d+)/.exec(location.hash);
-    return match ? Number(match[1]) : null;
+    return match ? Number(match[1]) - 1 : null;
   }
 
   function setLang(lang) {
