@@ -19,7 +19,9 @@ from .exercise import Exercise, exercise
 from .expr import Derivation
 from .graph import backward, topological_order
 from .ops import OPS, Op, Partial
+from .player_page import Player, player
 from .render import draw
+from .trace import Trace, trace
 from .value import Value, add_n, apply, half_squared_error
 
 __all__ = [
@@ -41,9 +43,13 @@ __all__ = [
     "Partial",
     "OPS",
     "draw",
+    "trace",
+    "Trace",
     "compile",
     "compile_graph",
     "Compiled",
     "exercise",
     "Exercise",
+    "player",
+    "Player",
 ]

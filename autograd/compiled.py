@@ -38,6 +38,7 @@ import keyword
 import linecache
 import math
 import re
+import unicodedata
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -85,13 +86,25 @@ def _finite(x: float) -> None:
 
 
 class _Names:
-    """Unique Python identifiers made from labels; one namespace for values, gradients and helpers."""
+    """Unique Python identifiers made from labels; one namespace for values, gradients and helpers.
+
+    Python reads every identifier in its NFKC form (``ｘ`` is ``x``, ``ｉｆ`` is the keyword ``if``),
+    so names are made in that form and compared in it: two labels that Python would read as one
+    name get two names.
+
+    >>> names = _Names()
+    >>> names("x"), names("ｘ"), names("ｉｆ"), names("2nd node")
+    ('x', 'x_2', 'v_if', 'v_2nd_node')
+    """
 
     def __init__(self) -> None:
         self.used: set[str] = set()
 
     def __call__(self, wanted: str) -> str:
-        base = "".join(c if ("_" + c).isidentifier() else "_" for c in wanted) or "_"
+        text = unicodedata.normalize("NFKC", str(wanted))
+        base = "".join(c if ("_" + c).isidentifier() else "_" for c in text) or "_"
+        if unicodedata.normalize("NFKC", base) != base:  # a replaced character changed how the rest reads
+            base = "".join(c if c.isascii() and ("_" + c).isidentifier() else "_" for c in base)
         if not base.isidentifier() or keyword.iskeyword(base):
             base = "v_" + base
         name, k = base, 2
@@ -115,13 +128,33 @@ class Compiled:
     """
 
     def __init__(self, source: str, function: Callable, input_names: Sequence[str], lines: dict[int, _Line],
-                 checked: Callable[[], Callable]) -> None:
+                 checked: Callable[[], Callable], ignored: frozenset[int] | None = None) -> None:
         self.source = source
         self.input_names = tuple(input_names)
         self._function = function
         self._lines = lines  # line number in ``source`` -> the statement written there
         self._make_checked = checked  # builds the anomaly-mode version of the code, once, if asked
         self._checked: Callable | None = None
+        # With accumulate: the positions of starting gradients the code never reads (inputs that
+        # get no gradient). None without accumulate.
+        self._ignored = ignored
+
+    @property
+    def function(self) -> Callable:
+        """The generated function itself, for a loop that calls it many times on numbers it has
+        already checked: floats in, ``(value, grads)`` out, nothing more (no conversion of its
+        arguments, a domain error in Python's own words, and without ``accumulate`` a zero
+        gradient may come out as −0.0). Inside ``detect_anomaly()`` it is the checked version.
+
+        >>> x = Value(3.0, label="x")
+        >>> compile_graph(x * x, [x]).function(0.5)
+        (0.25, (1.0,))
+        """
+        if anomaly.enabled():
+            if self._checked is None:
+                self._checked = self._make_checked()
+            return self._checked
+        return self._function
 
     def __call__(self, *values: float) -> tuple[float, tuple[float | None, ...]]:
         if len(values) != len(self.input_names):
@@ -129,16 +162,18 @@ class Compiled:
                 f"compiled function takes {len(self.input_names)} input values "
                 f"({', '.join(self.input_names)}), got {len(values)}"
             )
-        args = [x if type(x) is float else to_float(x, f"input {n}") for x, n in zip(values, self.input_names)]
-        function = self._function
-        if anomaly.enabled():
-            if self._checked is None:
-                self._checked = self._make_checked()
-            function = self._checked
+        ignored = self._ignored or ()
+        args = [
+            x if type(x) is float or k in ignored else to_float(x, f"input {n}")
+            for k, (x, n) in enumerate(zip(values, self.input_names))
+        ]
+        function = self.function
         try:
             value, grads = function(*args)
         except (ArithmeticError, ValueError, _NotFinite) as exc:
             raise self._explain(exc, function) from None
+        if self._ignored is not None:  # accumulated: the very sums backward leaves in .grad
+            return value, grads
         # backward's gradients start at 0.0 and 0.0 + (−0.0) is 0.0; the code assigns a first
         # contribution instead, so a zero gradient can come out as −0.0. Adding 0.0 turns it into
         # 0.0 and leaves every other float (inf and NaN included) as it is.
@@ -198,11 +233,26 @@ def compile(f: Callable[..., Value], example_inputs: Sequence[Value | float], *,
     return compile_graph(output, inputs, name=name)
 
 
-def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compiled") -> Compiled:
+def compile_graph(
+    output: Value, inputs: Sequence[Value], *, name: str = "compiled", gradients: bool = True, accumulate: bool = False
+) -> Compiled:
     """Generate straight-line forward and backward code for the graph that made ``output``.
 
     ``inputs`` are the leaves whose values change between calls (data and parameters); every
     other leaf is a constant, written into the code with the value it has now.
+
+    ``gradients=False`` writes the forward pass only (every gradient comes back ``None``).
+    ``accumulate=True`` adds the gradients to numbers passed in, as backward adds into a leaf's
+    ``.grad``: the function then takes, after the input values, one starting gradient per input
+    (``None`` for an input that gets no gradient), and adds each edge's contribution to it in
+    backward's order. Gradients of several calls so summed are the very floats several backward
+    calls leave in ``.grad`` (a parameter with several edges gets ((g + c1) + c2), not g + (c1 + c2)).
+
+    >>> w = Value(0.5, label="w")
+    >>> step = compile_graph(w * w + w, [w], accumulate=True)  # two edges into w
+    >>> value, grads = step(0.5, 0.0)
+    >>> step(1.0, *grads)
+    (2.0, (5.0,))
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = compile_graph((a * b).labelled("c") + a, [a, b])
@@ -236,8 +286,10 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
     names(_LOCAL)  # anomaly mode's code holds each local derivative here (see _Line.checked)
     finite = helper(_finite, "finite")
     params = [names(v.label or f"x{k + 1}") for k, v in enumerate(inputs)]
+    starts = [names("g_" + p) for p in params] if accumulate else []  # the starting gradients
     ref: dict[Value, str] = dict(zip(inputs, params))  # how the code refers to each node's value
-    needs = {v for v in inputs if v.requires_grad}  # nodes whose gradient reaches a grad input
+    # nodes whose gradient reaches a grad input
+    needs = {v for v in inputs if v.requires_grad} if gradients else set()
     forward: list[_Line] = []
     counts: dict[str, int] = {}
     for node in order:
@@ -269,9 +321,11 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
             )
         )
 
-    grad: dict[Value, str] = {}
+    grad: dict[Value, str] = {v: g for v, g in zip(inputs, starts) if v in needs}  # each node's gradient
     backward: list[_Line] = []
-    if output in needs:
+    if output in grad:  # an input that is the output itself, accumulating
+        backward.append(_Line(f"{grad[output]} += 1.0", (grad[output],), grad[output]))
+    elif output in needs:
         grad[output] = names("g_" + ref[output])
         backward.append(_Line(f"{grad[output]} = 1.0", (), grad[output]))
     for node in reversed(order):  # the eager order: each node's gradient is complete before it flows on
@@ -304,8 +358,9 @@ def compile_graph(output: Value, inputs: Sequence[Value], *, name: str = "compil
             extra = ((shared,) if shared else ()) + (() if first else (target,))
             backward.append(_Line(text, (upstream, *reads, *extra), target, node, args, slot, checked))
 
-    results = [grad.get(v, "0.0") if v.requires_grad else "None" for v in inputs]
-    return _assemble(name, params, forward + backward, [ref[output], *results], helpers, names)
+    results = [grad.get(v, "0.0") if v in needs else "None" for v in inputs]
+    ignored = frozenset(len(inputs) + k for k, v in enumerate(inputs) if v not in needs) if accumulate else None
+    return _assemble(name, params + starts, forward + backward, [ref[output], *results], helpers, names, ignored)
 
 
 _SLOT = re.compile("\x00([0-9]+)\x00")  # where an inline template takes its k-th argument
@@ -413,7 +468,8 @@ def _variables(expressions: Sequence[str]) -> tuple[str, ...]:
 
 
 def _assemble(
-    name: str, params: list[str], lines: list[_Line], results: list[str], helpers: dict[str, object], names: _Names
+    name: str, params: list[str], lines: list[_Line], results: list[str], helpers: dict[str, object], names: _Names,
+    ignored: frozenset[int] | None,
 ) -> Compiled:
     """The generated module: one function, or parts of CHUNK_LINES lines and a driver calling them."""
     name = names(name)
@@ -422,8 +478,19 @@ def _assemble(
     source, function, by_number = _build(name, parts, params, lines, results, helpers, checked=False)
     return Compiled(
         source, function, params, by_number,
-        lambda: _build(name, parts, params, lines, results, helpers, checked=True)[1],
+        lambda: _build(name, parts, params, lines, results, helpers, checked=True)[1], ignored,
     )
+
+
+_GONE: list[str] = []
+"""linecache entries of compiled functions that have been freed. They are dropped at the next
+compile, not by the finalizer itself: a finalizer runs whenever the collector does, and
+linecache.checkcache (tracebacks, doctest) raises KeyError if an entry vanishes while it loops."""
+
+
+def _forget_sources() -> None:
+    while _GONE:
+        linecache.cache.pop(_GONE.pop(), None)
 
 
 def _build(
@@ -479,6 +546,7 @@ def _build(
         by_number.update({start + k + 1: line for k, line in enumerate(what) if line is not None})
     source = "\n".join(source_lines) + "\n"
     main = namespace[name]
+    _forget_sources()
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the code
-    weakref.finalize(main, linecache.cache.pop, filename, None)
+    weakref.finalize(main, _GONE.append, filename)
     return source, main, by_number

@@ -32,8 +32,9 @@ each local derivative shown is the one backward used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .expr import Deriv, Derivation, Elided, Expr, Join, Num, Path, Section, Step, Sym, Tmpl
@@ -43,7 +44,7 @@ from .ops import ATOM, HALF_SQUARED_ERROR, SUM, Op
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["explain", "explain_forward", "Analysis", "analyse", "made_up_names"]
+__all__ = ["explain", "explain_forward", "Analysis", "analyse", "made_up_names", "relevant_and_keys", "update_line"]
 
 # --- naming and forward formulas ---------------------------------------------------------------
 
@@ -212,10 +213,17 @@ def _symbols_in_args(args: tuple) -> list[str]:
 
 @dataclass
 class _Edge:
-    """∂consumer/∂parent between key nodes, folded over the unlabelled nodes between them."""
+    """∂consumer/∂parent between key nodes, folded over the unlabelled nodes between them.
+
+    One entry per route in ``routes`` (its formula), ``values`` (the product of its local
+    derivatives) and ``hops`` (the operations on the way, ``(node, slots)`` from the consumer
+    down); ``value`` is their sum.
+    """
 
     routes: list[Expr]
     value: float = 0.0
+    values: list[float] = field(default_factory=list)
+    hops: list[tuple[tuple[Value, tuple[int, ...]], ...]] = field(default_factory=list)
 
     def formula(self, max_fold: int) -> Expr:
         if len(self.routes) == 1:
@@ -280,21 +288,8 @@ def analyse(output: Value, wrt: Value, *, expand: bool = False, max_fold: int = 
     (['a', 'b', 'c'], 4.0)
     """
     order = topological_order(output, needs_grad=wrt.requires_grad)
-    relevant_set: set[Value] = set()
-    for v in order:
-        if v is wrt or any(p in relevant_set for p in v.parents):
-            relevant_set.add(v)
-    relevant = [v for v in order if v in relevant_set]
-    consumers: dict[Value, list[Value]] = {v: [] for v in relevant}
-    for v in relevant:
-        for p in dict.fromkeys(v.parents):  # each distinct operand once, in slot order
-            if p in relevant_set:
-                consumers[p].append(v)
-
-    keys = {output, wrt}
-    for v in relevant:
-        if expand or v.label is not None or len(consumers[v]) >= 2:
-            keys.add(v)
+    relevant, consumers, keys = relevant_and_keys(order, [wrt], [output, wrt], expand=expand)
+    relevant_set = set(relevant)
     roots = {output}
     if output in relevant_set and _all_unit(output.op, len(output.parents)) and not expand:
         # A sum of labelled terms at the top (E_total = E_o1 + E_o2): through one term, the term
@@ -318,14 +313,49 @@ def analyse(output: Value, wrt: Value, *, expand: bool = False, max_fold: int = 
     return Analysis(output, wrt, order, relevant, keys, roots, namer, edges, key_order, key_consumers, record, max_fold)
 
 
+def relevant_and_keys(
+    order: list[Value], targets: Iterable[Value], always: Iterable[Value], *, expand: bool
+) -> tuple[list[Value], dict[Value, list[Value]], set[Value]]:
+    """The nodes of ``order`` on a path down to one of ``targets`` (parents first), the relevant
+    nodes each of them feeds (each once, in order), and the key nodes among them: ``always``,
+    every labelled one, every one that feeds two or more (a person names a shared
+    intermediate too) and, with ``expand``, every one.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a"); s = a * a; y = s * s + s   # s feeds s·s and y: a key node
+    >>> relevant, consumers, keys = relevant_and_keys([a, s, y.parents[0], y], [a], [y], expand=False)
+    >>> len(relevant), keys == {a, s, y}
+    (4, True)
+    """
+    wanted = set(targets)
+    relevant_set: set[Value] = set()
+    for v in order:
+        if v in wanted or any(p in relevant_set for p in v.parents):
+            relevant_set.add(v)
+    relevant = [v for v in order if v in relevant_set]
+    consumers: dict[Value, list[Value]] = {v: [] for v in relevant}
+    for v in relevant:
+        for p in dict.fromkeys(v.parents):  # each distinct operand once, in slot order
+            if p in relevant_set:
+                consumers[p].append(v)
+    keys = set(always)
+    for v in relevant:
+        if expand or v.label is not None or len(consumers[v]) >= 2:
+            keys.add(v)
+    return relevant, consumers, keys
+
+
 def _fold(
-    c: Value, relevant: set[Value], keys: set[Value], namer: _Namer, record: Sweep, max_fold: int
+    c: Value, relevant: set[Value], keys: set[Value], namer: _Namer, record: Sweep, max_fold: int,
+    split: bool = False,
 ) -> dict[Value, _Edge]:
     """The factors from key node ``c`` to each key node below it, folding unkeyed nodes.
 
     Every unkeyed relevant node feeds exactly one relevant node, so the nodes folded into ``c``
-    form a tree and each is visited once. A chain is kept as a linked list (formula, rest) so a
-    long chain is not copied at every step.
+    form a tree and each is visited once. A chain is kept as a linked list (formula, hop, rest)
+    so a long chain is not copied at every step. A node that uses a key node in several slots
+    makes one route of them (``∂y/∂x = x + x``), or with ``split`` one route per slot, as
+    backward adds them (the step-by-step trace shows each contribution).
     """
     edges: dict[Value, _Edge] = {}
     # Work items: (node, chain of formulas as a linked list, its length, value of the chain,
@@ -339,33 +369,44 @@ def _fold(
             edge = edges.setdefault(r, _Edge([]))
             edge.routes.append(_chain_formula(chain, length))
             edge.value += val
+            edge.values.append(val)
+            edge.hops.append(_chain_hops(chain))
             continue
         slots: dict[Value, list[int]] = {}
         for slot, p in enumerate(r.parents):
             if p in relevant:
                 slots.setdefault(p, []).append(slot)
         for p, ss in reversed(slots.items()):
-            factor = 0.0
-            for s in ss:  # one operand in several slots: its local derivatives add up
-                factor += local[r, s]
-            if length < max_fold:
-                parts = [namer.partial(r, s) for s in ss]
-                term = parts[0] if len(parts) == 1 else Join("sum", tuple(parts))
-            else:
-                term = None
-            stack.append((p, (term, chain), length + 1, val * factor, p in keys))
+            for group in reversed([[s] for s in ss] if split and p in keys else [ss]):
+                factor = 0.0
+                for s in group:  # one operand in several slots: its local derivatives add up
+                    factor += local[r, s]
+                if length < max_fold:
+                    parts = [namer.partial(r, s) for s in group]
+                    term = parts[0] if len(parts) == 1 else Join("sum", tuple(parts))
+                else:
+                    term = None
+                stack.append((p, (term, (r, tuple(group)), chain), length + 1, val * factor, p in keys))
     return edges
 
 
 def _chain_formula(link: tuple | None, length: int) -> Expr:
     items: list[Expr] = []
     while link is not None:
-        term, link = link
+        term, _, link = link
         if term is None:
             return Elided("product", length)
         items.append(term)
     items.reverse()
     return _product(items)
+
+
+def _chain_hops(link: tuple | None) -> tuple[tuple[Value, tuple[int, ...]], ...]:
+    hops = []
+    while link is not None:
+        _, hop, link = link
+        hops.append(hop)
+    return tuple(reversed(hops))
 
 
 def _all_unit(op: Op | None, arity: int) -> bool:
@@ -396,7 +437,8 @@ def explain(
     line instead of folding unlabelled nodes. ``lang`` is ``"en"`` or ``"zh"``. With ``lr`` the
     derivation ends with the gradient-descent update of ``wrt``; with ``forward=True`` it starts
     with the forward pass (:func:`explain_forward`). Derivations longer than ``max_lines`` steps
-    keep their beginning and end; ``paths`` lists at most ``max_paths`` paths.
+    keep their beginning and end; ``paths`` lists at most ``max_paths`` paths (and at most
+    ``PATH_NODES`` nodes over all of them), ``path_count`` counts them all.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -411,6 +453,8 @@ def explain(
     _check_args(output=output, wrt=wrt, digits=digits, lang=lang)
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"explain: lr must be a number (the learning rate), got {type(lr).__name__} {lr!r}")
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"explain: lr (the learning rate) must be a finite number > 0, got {lr!r}")
     with collector_paused():
         return _explain(output, wrt, digits, exact, expand, lang, lr, forward, max_lines, max_paths, max_fold)
 
@@ -443,7 +487,7 @@ def _explain(
     steps = _trim(_define_made_up_names(steps, namer, g.order + [wrt], defined), max_lines)
     sections.append(Section("backward", (d,), tuple(steps)))
     result = Derivation(g.value, sections, paths, path_count, digits=digits, exact=exact, lang=lang)
-    _add_update(result, namer.sym(wrt), d, lr, wrt.data)
+    _add_update(result, namer.sym(wrt), d, lr)
     return result
 
 
@@ -475,17 +519,23 @@ def _sweep_order(g: Analysis) -> list[Value]:
     return order
 
 
+PATH_NODES = 100_000
+"""Most nodes listed over all of a derivation's ``paths`` (a chain whose every level uses wrt has
+as many paths as levels, each as long as the chain: listing them all would be quadratic)."""
+
+
 def _paths(g: Analysis, max_paths: int) -> tuple[list[Path], int]:
-    """Up to ``max_paths`` paths from the output down to wrt through key nodes, and how many
-    there are. A path being explored is a linked list (node, factor, rest), so a long path is
-    not copied at every step."""
+    """Up to ``max_paths`` paths from the output down to wrt through key nodes (and no more than
+    ``PATH_NODES`` nodes in all), and how many there are. A path being explored is a linked list
+    (node, factor, rest), so a long path is not copied at every step."""
     count = {g.output: 1}
     for c in reversed(g.key_order):
         for p in g.edges.get(c, {}):
             count[p] = count.get(p, 0) + count.get(c, 0)
     paths: list[Path] = []
+    listed = 0
     stack: list[tuple[Value, tuple | None]] = [(g.output, None)]
-    while stack and len(paths) < max_paths:
+    while stack and len(paths) < max_paths and listed < PATH_NODES:
         node, link = stack.pop()
         if node is g.wrt:
             nodes, factors = [node], []
@@ -500,6 +550,7 @@ def _paths(g: Analysis, max_paths: int) -> tuple[list[Path], int]:
                 product *= f
             names = tuple(g.namer.sym(v).name for v in nodes)
             paths.append(Path(names, tuple(factors), product))
+            listed += len(nodes)
             continue
         for p, edge in reversed(list(g.edges.get(node, {}).items())):
             stack.append((p, (node, edge.value, link)))
@@ -618,18 +669,30 @@ def _trim(steps: list[Step], max_lines: int) -> list[Step]:
     return steps[:head] + [Step("note", None, None, None, note="omitted", args=(omitted,))] + steps[-tail:]
 
 
-def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None, data: float) -> None:
+def _add_update(result: Derivation, w: Sym, d: Deriv, lr: float | None) -> None:
     """Append the gradient-descent step w⁺ = w − η·∂E/∂w."""
     if lr is None:
         return
+    step, rate = update_line(w, lr, d)
+    result.updated = step.value
+    result.sections.append(Section("update", (rate,), (step,)))
+
+
+def update_line(w: Sym, lr: float, d: Deriv) -> tuple[Step, Tmpl]:
+    """The gradient-descent step ``w⁺ = w − η·∂E/∂w`` as a line (``w`` and ``d`` carry the value
+    and the gradient; the new value is :func:`autograd.graph.gradient_step`'s), and the
+    learning rate as a title states it, ``η = lr``.
+
+    >>> from autograd.printing import Notation, render_expr
+    >>> step, rate = update_line(Sym("w5", 0.4), 0.5, Deriv(Sym("E", 0.3), Sym("w5", 0.4), 0.25))
+    >>> step.value, render_expr(step.formula, Notation("text"))[0], render_expr(rate, Notation("text"))[0]
+    (0.275, 'w5 − η·∂E/∂w5', 'η = 0.5')
+    """
     eta = Sym("η", float(lr), r"\eta")
-    grad = Deriv(d.num, d.den, result.value)
-    updated = gradient_step(data, lr, result.value)
-    lhs = Sym(w.name + "⁺", updated, None)
-    formula = Tmpl("{w} − {eta}·{d}", r"{w} - {eta} \cdot {d}", {"w": Sym(w.name, data), "eta": eta, "d": grad}, SUM)
-    result.updated = updated
+    updated = gradient_step(w.value, lr, d.value)
+    formula = Tmpl("{w} − {eta}·{d}", r"{w} - {eta} \cdot {d}", {"w": w, "eta": eta, "d": d}, SUM)
     rate = Tmpl("{eta} = {lr}", "{eta} = {lr}", {"eta": eta, "lr": Num(float(lr))}, SUM)
-    result.sections.append(Section("update", (rate,), (Step("update", lhs, formula, updated),)))
+    return Step("update", Sym(w.name + "⁺", updated, None), formula, updated), rate
 
 
 # --- the forward derivation ---------------------------------------------------------------

@@ -47,14 +47,20 @@ def latex(text: str, *, in_html: bool = False) -> str:
     return "".join(table.get(c, c) for c in visible(text))
 
 
-_LATEX_TEXT = dict(_LATEX, **{"<": r"\textless{}", ">": r"\textgreater{}"})
+# Text mode has its own names for the characters whose maths commands (\backslash, \hat, \sim)
+# stop LaTeX there with "Missing $ inserted".
+_LATEX_TEXT = dict(_LATEX, **{"<": r"\textless{}", ">": r"\textgreater{}", "\\": r"\textbackslash{}",
+                              "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"})
+# The maths characters prose uses (∂E/∂w, δ, η, −0.5, 2 × 3) go in as maths: no text font has them.
+_LATEX_TEXT.update({"∂": r"$\partial$", "δ": r"$\delta$", "η": r"$\eta$", "σ": r"$\sigma$", "−": "$-$",
+                    "×": r"$\times$", "·": r"$\cdot$", "²": r"$^{2}$", "⁺": r"$^{+}$"})
 
 
 def latex_text(text: str) -> str:
     """Text inside LaTeX's ``\\text{}`` or a paragraph (not maths), its special characters escaped.
 
-    >>> print(latex_text("50% <b>"))
-    50\\% \\textless{}b\\textgreater{}
+    >>> print(latex_text("50% <b>"), latex_text("x^2 ~ y"), latex_text("∂E/∂w = −1"))
+    50\\% \\textless{}b\\textgreater{} x\\textasciicircum{}2 \\textasciitilde{} y $\\partial$E/$\\partial$w = $-$1
     """
     return "".join(_LATEX_TEXT.get(c, c) for c in visible(text))
 

@@ -41,7 +41,6 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .derive import explain, explain_forward
-from .document import FORMATS, width
 from .expr import Derivation
 from .graph import topological_order
 from .ops import OPS, fill
@@ -1500,20 +1499,16 @@ SHEET_WORDS = {
 
 
 class _Page:
-    """A document of headings, paragraphs, lists and derivations in plain text, Markdown, LaTeX
-    or HTML.
+    """The pieces of a worksheet written in one format (lists with maths in them, blanks, the
+    drawing), collected in a :class:`~autograd.printing.document.Document` that writes the whole."""
 
-    LaTeX is a complete document (``ctexart`` for Chinese) that compiles with a plain TeX
-    installation; HTML a complete page that loads nothing from the network."""
+    def __init__(self, fmt: str, lang: str, title: str) -> None:
+        from .printing.document import FORMATS, Document
 
-    def __init__(self, fmt: str, lang: str) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"format={fmt!r} is not supported; choose one of {', '.join(map(repr, FORMATS))}")
-        from .printing import check_lang
-
-        check_lang(lang)
         self.fmt, self.lang = fmt, lang
-        self.parts: list[str] = []
+        self.doc = Document(title, lang)
 
     def text(self, s: str) -> str:
         """Plain words, escaped for the format."""
@@ -1536,53 +1531,32 @@ class _Page:
     def number(self, x: float) -> str:
         return _number(x) if self.fmt in ("text", "html") else _number(x).replace("−", "-")
 
-    def heading(self, s: str, level: int = 2) -> None:
-        self.parts.append({
-            "text": f"{self.text(s)}\n{'=-'[level > 1] * width(s)}",
-            "markdown": f"{'#' * level} {self.text(s)}",
-            "latex": f"\\{'sub' * (level - 2)}section*{{{self.text(s)}}}",
-            "html": f"<h{level}>{self.text(s)}</h{level}>",
-        }[self.fmt])
-
-    def paragraph(self, s: str, escaped: bool = False) -> None:
-        s = s if escaped else self.text(s)
-        self.parts.append(f"<p>{s}</p>" if self.fmt == "html" else s)
-
     def items(self, entries: list[str], numbered: bool = False, start: int = 1) -> None:
         if not entries:
             return
         if self.fmt in ("text", "markdown"):
-            self.parts.append("\n".join(f"{start + i}. {e}" if numbered else f"- {e}" for i, e in enumerate(entries)))
+            block = "\n".join(f"{start + i}. {e}" if numbered else f"- {e}" for i, e in enumerate(entries))
         elif self.fmt == "latex":
             env = "enumerate" if numbered else "itemize"
             first = f"\\setcounter{{enumi}}{{{start - 1}}}\n" if numbered and start > 1 else ""
             body = "\n".join(f"\\item {e}" for e in entries)
-            self.parts.append(f"\\begin{{{env}}}\n{first}{body}\n\\end{{{env}}}")
+            block = f"\\begin{{{env}}}\n{first}{body}\n\\end{{{env}}}"
         else:
             tag = "ol" if numbered else "ul"
             attr = f' start="{start}"' if numbered and start > 1 else ""
             body = "\n".join(f"<li>{e}</li>" for e in entries)
-            self.parts.append(f"<{tag}{attr}>\n{body}\n</{tag}>")
+            block = f"<{tag}{attr}>\n{body}\n</{tag}>"
+        self.doc.block({self.fmt: block})
 
     def blank(self) -> str:
-        if self.fmt == "html":
-            return '<span class="blank"></span>'
-        return {"text": "_" * 12, "markdown": "\\_" * 12, "latex": r"\rule{4cm}{0.4pt}"}[self.fmt]
-
-    def derivation(self, d: Derivation) -> None:
-        if self.fmt == "text":
-            self.parts.append(str(d))
-        elif self.fmt == "markdown":
-            self.parts.append(d.to_markdown().rstrip("\n"))
-        elif self.fmt == "latex":  # align* rather than aligned: a long derivation may break across pages
-            self.parts.append(d.to_latex().replace("{aligned}", "{align*}"))
-        else:
-            self.parts.append(d.to_html())
+        line = "_" * 12
+        return {"text": line, "markdown": "\\_" * 12, "latex": r"\rule{4cm}{0.4pt}",
+                "html": f'<span class="blank">{line}</span>'}[self.fmt]
 
     def diagram(self, dot: str) -> None:
         """The picture: SVG drawn by Graphviz in HTML (its DOT text where Graphviz is missing),
-        the DOT text in Markdown; LaTeX relies on the formulas (a standalone document cannot
-        run Graphviz)."""
+        the DOT text in Markdown; text and LaTeX rely on the formulas (a standalone document
+        cannot run Graphviz)."""
         w = SHEET_WORDS[self.lang]
         if self.fmt in ("text", "latex"):
             return
@@ -1594,42 +1568,37 @@ class _Page:
             except Exception:  # no graphviz package or no dot program: the DOT text stands in
                 svg = None
             if svg is not None:
-                self.paragraph(w["diagram"])
-                self.parts.append('<div class="diagram">' + svg[svg.index("<svg"):] + "</div>")
+                self.doc.paragraph(w["diagram"])
+                self.doc.block({"html": '<div class="diagram">' + svg[svg.index("<svg"):] + "</div>"})
                 return
-            self.paragraph(w["diagram_dot"])
-            self.parts.append(f"<pre>{self.text(dot)}</pre>")
+            self.doc.paragraph(w["diagram_dot"])
+            self.doc.block({"html": f"<pre>{self.text(dot)}</pre>"})
             return
-        self.paragraph(w["diagram_dot"])
-        self.parts.append(f"```dot\n{dot.rstrip()}\n```")
+        self.doc.paragraph(w["diagram_dot"])
+        self.doc.block({"markdown": f"```dot\n{dot.rstrip()}\n```"})
 
-    def render(self, title: str) -> str:
-        from .document import document
-
-        style = (
-            "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.5}"
-            ".blank{display:inline-block;width:10em;border-bottom:1px solid #000}"
-            ".diagram svg{max-width:100%;height:auto}"
-        )
-        return document(self.fmt, self.lang, title, "\n\n".join(self.parts), style=style)
+    def render(self) -> str:
+        return self.doc.to(self.fmt)
 
 
 def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool, questions: bool = True) -> str:
-    page = _Page(fmt, lang)
+    from .printing import check_lang
+
+    check_lang(lang)
     w = SHEET_WORDS[lang]
     sk = ex._sk
     title = ex.title if isinstance(ex.title, str) else (ex.title or {}).get(lang, w["title"])
-    title = f"{w['key']}: {title}" if key else title
+    page = _Page(fmt, lang, f"{w['key']}: {title}" if key else title)
     forward = explain_forward(sk.output, lang=lang)
 
-    page.heading(w["network"])
-    page.paragraph(w["network_text"])
+    page.doc.heading(w["network"])
+    page.doc.paragraph(w["network_text"])
     formulas = [s for s in forward.steps if s.kind == "forward"]
     page.items([page.math(s.lhs, page.formula(s.formula)) for s in formulas])
     if ex.diagram:
         page.diagram(ex.diagram)
 
-    page.heading(w["given"])
+    page.doc.heading(w["given"])
     symbol = {s.lhs.name: s.lhs for s in forward.steps if s.kind == "given"}  # in the order first used
     leaves = [sk.node[a] for a in symbol]
     groups = (
@@ -1649,16 +1618,16 @@ def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool, questions: bool = T
     page.items(entries)
 
     if not questions:  # the terminal mode asks them one by one
-        return page.render(title)
-    page.heading(w["answers"] if key else w["questions"])
+        return page.render()
+    page.doc.heading(w["answers"] if key else w["questions"])
     if not key:
-        page.paragraph(w["instructions"])
+        page.doc.paragraph(w["instructions"])
     number = 1
     for phase in ("forward", "backward", "update"):
         asked = [q for q in ex.questions if q.phase == phase]
         if not asked:
             continue
-        page.heading(w[phase], 3)
+        page.doc.heading(w[phase], 3)
         if key:
             page.items([page.math(q.symbol, page.number(q.value)) for q in asked], numbered=True, start=number)
         else:
@@ -1666,24 +1635,25 @@ def _worksheet(ex: Exercise, fmt: str, lang: str, key: bool, questions: bool = T
         number += len(asked)
 
     if key:
-        page.heading(w["derivations"])
-        for d in _derivations(ex, lang, forward):
-            if d is None:
-                page.heading(w["after"], 3)
+        page.doc.heading(w["derivations"])
+        for block in _derivations(ex, lang, forward):
+            if block is None:
+                page.doc.heading(w["after"], 3)
             else:
-                page.derivation(d)
-    return page.render(title)
+                page.doc.derivation(*block)
+    return page.render()
 
 
-def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[Derivation | None]:
-    """The answer key's derivations: the forward pass; each parameter's backward derivation in
-    full when it computes something asked; the updates; the forward pass after the update
-    (``None`` marks where that begins)."""
+def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[tuple[Derivation, ...] | None]:
+    """The answer key's derivations, each block a tuple of them: the forward pass; each
+    parameter's backward derivation in full when it computes something asked; the updates, in
+    one block; the forward pass after the update (``None`` marks where that begins)."""
     sk = ex._sk
     asked = {q.name for q in ex.questions}
-    out: list[Derivation | None] = [forward]
-    updates = []
+    out: list[tuple[Derivation, ...] | None] = [(forward,)]
+    updates: list[Derivation] = []
     shown: set[str] = set()
+    backward = ["plan", "local", "chain", "sum", "result", "note"]
     for p in ex._params_in_order:
         d = explain(sk.output, sk.node[p], lang=lang, lr=ex.lr)
         names = {
@@ -1691,13 +1661,12 @@ def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[Derivatio
             for s in d.steps if _is_deriv(s.lhs) and s.kind != "plan"
         }
         if (names & asked) - shown:
-            out.append(dataclasses.replace(d, sections=[s for s in d.sections if s.title != "update"]))
+            out.append((d.only(backward),))
             shown |= names
         if p + "+" in asked:
-            updates.extend(s for s in d.sections if s.title == "update")
+            updates.append(d.only(["update"]))
     if updates:
-        merged = dataclasses.replace(updates[0], steps=tuple(st for s in updates for st in s.steps))
-        out.append(dataclasses.replace(forward, sections=[merged]))
+        out.append(tuple(updates))
     after = [q for q in ex.questions if q.kind == "after"]
     if after:
         computed = {a for a in sk.labels if sk.node[a].op is not None} | set(sk.params)
@@ -1715,7 +1684,7 @@ def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[Derivatio
             )
             for s in forward.sections
         ]
-        out += [None, dataclasses.replace(forward, sections=sections)]
+        out += [None, (dataclasses.replace(forward, sections=sections),)]
     return out
 
 

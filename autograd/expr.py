@@ -9,9 +9,9 @@ operands bound (:class:`Tmpl`), a product or sum (:class:`Join`), or a formula t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 __all__ = [
     "Sym", "Num", "Deriv", "Tmpl", "Join", "Elided", "Expr", "Combination", "StepKind",
@@ -153,6 +153,29 @@ class Derivation:
     def steps(self) -> list[Step]:
         """Every step of every section, in order."""
         return [step for section in self.sections for step in section.steps]
+
+    def only(self, kinds: Iterable[StepKind]) -> Derivation:
+        """The same derivation keeping only the steps of the given kinds (see :class:`Step`);
+        a section left without steps goes. ``d.only(["plan", "result"])`` is the chain rule
+        stated and its value, for a weight whose full derivation repeats one shown before.
+
+        >>> from autograd import Value, explain
+        >>> x = Value(3.0, label="x")
+        >>> d = explain((x * x).labelled("y"), x, lr=0.1)
+        >>> [s.kind for s in d.steps], [s.kind for s in d.only(["update"]).steps]
+        (['local', 'update'], ['update'])
+        >>> d.only(["prod"])
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown step kinds ['prod']; the kinds are given, forward, plan, local, chain, sum, result, \
+update, note
+        """
+        keep = set(kinds)
+        unknown = sorted(keep - set(get_args(StepKind)))
+        if unknown:
+            raise ValueError(f"unknown step kinds {unknown}; the kinds are {', '.join(get_args(StepKind))}")
+        sections = [replace(s, steps=tuple(step for step in s.steps if step.kind in keep)) for s in self.sections]
+        return replace(self, sections=[s for s in sections if s.steps])
 
     def __str__(self) -> str:
         from .printing import to_text

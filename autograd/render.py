@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,7 +177,9 @@ def _shade(grad: float, low: float, high: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _value_label(v: Value, name: str | None, significant: int, fill_colour: str | None, border: str) -> str:
+def _value_label(
+    v: Value, name: str | None, grad: float, significant: int, fill_colour: str | None, border: str
+) -> str:
     rows = []
     if v.label:
         rows.append(f"<b>{html(v.label)}</b>")
@@ -185,7 +187,7 @@ def _value_label(v: Value, name: str | None, significant: int, fill_colour: str 
         rows.append(f"<i>{html(name)}</i>")
     rows.append(f"data {number(v.data, significant)}")
     if v.requires_grad:
-        rows.append(f"grad {number(v.grad, significant)}")
+        rows.append(f"grad {number(grad, significant)}")
     bg = f' bgcolor="{fill_colour}"' if fill_colour else ""
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
     return (
@@ -205,19 +207,26 @@ def dot_source(
     max_nodes: int = 500,
     max_paths: int = 64,
     group: Callable[[str], str | None] | None = None,
+    grads: Mapping[Value, float] | None = None,
 ) -> str:
     """The DOT text of the graph ``output`` depends on; see :func:`draw` for the options.
 
+    ``grads`` draws these gradients in place of the Values' ``.grad`` (the step-through player
+    draws a recorded pass, which leaves ``.grad`` alone).
+
     Deterministic: the same graph gives the same text, so it can be compared as golden text.
+    Element ids name the parts as :func:`autograd.trace` does (the SVG keeps them): a Value's box
+    is ``v<i>`` (``i`` its topological index), its op ellipse ``op<i>``, the edge from operand
+    slot ``k`` into it ``e<i>.<k>`` and the edge from its op to it ``e<i>``.
 
     >>> from autograd import Value
     >>> a = Value(3.0, label="a")
     >>> for line in dot_source(a + a).splitlines():
     ...     if "->" in line:
     ...         print(line.strip())
-    v0 -> op1 [label="1"]
-    v0 -> op1 [label="1"]
-    op1 -> v1
+    v0 -> op1 [id="e1.0", label="1"]
+    v0 -> op1 [id="e1.1", label="1"]
+    op1 -> v1 [id="e1"]
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
@@ -285,14 +294,20 @@ def dot_source(
                     if p.label is None and p.op is not None and p not in cluster:
                         cluster[p] = cluster[v]
 
+    def grad(v: Value) -> float:
+        return v.grad if grads is None else grads.get(v, v.grad)
+
     def node_lines(v: Value) -> list[str]:
         i = index[v]
         border = "#000000"
         if highlight is not None and (v is highlight or v is output):
             border = PATH_COLOURS[0]
-        lines = [f"v{i} [label={_value_label(v, names.get(v), significant, shades.get(v), border)}]"]
+        label = _value_label(v, names.get(v), grad(v), significant, shades.get(v), border)
+        lines = [f'v{i} [id="v{i}", label={label}]']
         if v.op is not None:
-            lines.append(f"op{i} [label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]")
+            lines.append(
+                f'op{i} [id="op{i}", label={dot_string(v.op.name)}, shape=ellipse, fontsize=9, margin=0.03, height=0.3]'
+            )
         return lines
 
     groups: dict[str, list[str]] = {}
@@ -307,7 +322,7 @@ def dot_source(
             continue
         i = index[v]
         for slot, p in enumerate(v.parents):
-            attrs = []
+            attrs = [f'id="e{i}.{slot}"']
             if (v, slot) in local:  # edges into Values that need no gradient carry no derivative
                 text = number(local[v, slot], significant)
                 if formulas:
@@ -319,11 +334,11 @@ def dot_source(
                 attrs += path_style(counts[p] > 0, (v, slot))  # p leads to the target
             if not p.requires_grad:
                 attrs.append("style=dashed")  # no gradient flows into this operand
-            edges.append(f"v{index[p]} -> op{i}" + (f" [{', '.join(attrs)}]" if attrs else ""))
+            edges.append(f"v{index[p]} -> op{i} [{', '.join(attrs)}]")
         # The edge into v is on a path when v leads to the target and is not the target itself.
         on_path = highlight is not None and counts[v] > 0 and v is not highlight
-        attrs_text = f" [{', '.join(path_style(on_path, (v, -1)))}]" if highlight is not None else ""
-        edges.append(f"op{i} -> v{i}{attrs_text}")
+        attrs = [f'id="e{i}"', *(path_style(on_path, (v, -1)) if highlight is not None else [])]
+        edges.append(f"op{i} -> v{i} [{', '.join(attrs)}]")
 
     graph_attrs = [f"rankdir={rankdir}", f'fontname="{FONT}"', "nodesep=0.25", "ranksep=0.35"]
     if highlight is not None:

@@ -15,6 +15,7 @@ from .diagram import draw_network
 from .layers import Layer, Network, Neuron, neuron_of
 from .losses import LOSSES, bce, half_sse, mse, sse
 from .module import Module
+from .network_player import player
 from .optim import SGD
 from .pytorch import compare_with_torch, from_torch, to_torch
 from .report import InitReport, diagnose_init
@@ -26,6 +27,6 @@ __all__ = [
     "LOSSES", "half_sse", "sse", "mse", "bce",
     "SGD", "train", "evaluate", "History",
     "init", "examples", "diagnose_init", "InitReport",
-    "draw_network",
+    "draw_network", "player",
     "to_torch", "from_torch", "compare_with_torch",
 ]

@@ -5,6 +5,11 @@ separated by whitespace or by commas. ``#`` starts a comment; blank lines are sk
 line may be a header of column names. ``read_data("Test.txt")`` does what the seed's MATLAB does
 with ``Data = textread('Test.txt'); Input = Data(:, 1:end-1); Output = Data(:, end)``.
 
+Lines end where an editor ends them (``\n``, ``\r\n`` or a lone ``\r``; not at a form feed or
+U+2028, which ``str.splitlines`` would also take), so the line in an error is the line the
+user sees. A UTF-8 byte-order mark at the start is skipped; a line may be at most
+:data:`MAX_LINE_BYTES` long, so reading something endless such as ``/dev/zero`` stops.
+
 :class:`MinMaxScaler` maps every column linearly onto [−1, 1] using the minimum and maximum seen
 in the training data (MATLAB's ``premnmx``) and maps predictions back (``postmnmx``). It turns
 into a plain dict, so a saved model carries the scaling it was trained with.
@@ -12,14 +17,24 @@ into a plain dict, so a saved model carries the scaling it was trained with.
 
 from __future__ import annotations
 
+import codecs
 import math
-from collections.abc import Iterable, Sequence
+import re
+import reprlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DataError", "Dataset", "MinMaxScaler", "parse_data", "read_data"]
+from .module import is_finite_number
+
+__all__ = ["DataError", "Dataset", "MinMaxScaler", "parse_data", "read_data", "is_column_name", "MAX_LINE_BYTES"]
 
 Row = tuple[float, ...]
+
+MAX_LINE_BYTES = 1_000_000
+"""The longest line a data file may have (about 50,000 numbers)."""
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DataError(ValueError):
@@ -77,6 +92,26 @@ def _number(field: str) -> float | None:
         return None
 
 
+def is_column_name(name: object) -> bool:
+    """Whether ``name`` can stand in a data file's header line and read back as the same name:
+    printable text, not a number, without ``#`` or ``,`` or spaces around it.
+
+    >>> is_column_name("sepal_length"), is_column_name("3.5"), is_column_name("a\\nb"), is_column_name("x#")
+    (True, False, False, False)
+    """
+    return (isinstance(name, str) and name != "" and name.isprintable() and name == name.strip()
+            and not any(c in name for c in "#,") and _number(name) is None)
+
+
+def _split_lines(text: str) -> list[str]:
+    """``text`` cut at its line breaks; a break at the very end ends the last line rather than
+    starting an empty one."""
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def parse_data(text: str, targets: int = 1, source: str = "<string>") -> Dataset:
     """Parse the text of a data file; ``targets`` is how many trailing columns are targets.
 
@@ -90,6 +125,10 @@ def parse_data(text: str, targets: int = 1, source: str = "<string>") -> Dataset
     ...
     nn.data.DataError: Test.txt:2: expected 2 numbers per line (as on line 1), found 1
     """
+    return _parse(enumerate(_split_lines(text.removeprefix("\ufeff")), start=1), targets, source)
+
+
+def _parse(numbered_lines: Iterable[tuple[int, str]], targets: int, source: str) -> Dataset:
     if isinstance(targets, bool) or not isinstance(targets, int) or targets < 0:
         raise DataError(f"{source}: the number of target columns must be an integer >= 0, got {targets!r}")
     header: tuple[str, ...] | None = None
@@ -97,7 +136,7 @@ def parse_data(text: str, targets: int = 1, source: str = "<string>") -> Dataset
     rows: list[Row] = []
     lines: list[int] = []
     width = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in numbered_lines:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -107,13 +146,17 @@ def parse_data(text: str, targets: int = 1, source: str = "<string>") -> Dataset
             raise DataError(f"{where}: empty field (two separators in a row, or one at the end of the line)")
         values = [_number(field) for field in fields]
         if not rows and header is None and all(v is None for v in values):
+            for column, name in enumerate(fields, start=1):
+                if not name.isprintable():
+                    raise DataError(f"{where}: column {column}: the name {reprlib.repr(name)} holds a character that "
+                                    "is not printable; a column name must be printable")
             header, header_line = tuple(fields), number
             continue
         for column, (field, value) in enumerate(zip(fields, values), start=1):
             if value is None:
-                raise DataError(f"{where}: column {column}: expected a number, found {field!r}")
+                raise DataError(f"{where}: column {column}: expected a number, found {reprlib.repr(field)}")
             if not math.isfinite(value):
-                raise DataError(f"{where}: column {column}: expected a finite number, found {field!r}")
+                raise DataError(f"{where}: column {column}: expected a finite number, found {reprlib.repr(field)}")
         if not rows:
             width = len(values)
             if header is not None and len(header) != width:
@@ -155,12 +198,28 @@ def read_data(path: str | Path, targets: int = 1) -> Dataset:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a UTF-8 text file (byte {exc.start})") from None
+        with open(path, "rb") as f:
+            return _parse(_numbered_lines(f, str(path)), targets, str(path))
     except OSError as exc:
         raise DataError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    return parse_data(text, targets=targets, source=str(path))
+
+
+def _numbered_lines(f: Iterable[bytes], source: str) -> Iterator[tuple[int, str]]:
+    """The lines of a binary file with their numbers, each decoded on its own (so an encoding
+    error names its line) and read with a bound (so an endless file ends)."""
+    number = 0
+    while raw := f.readline(MAX_LINE_BYTES + 2):  # + 2: room for \r\n
+        if number == 0:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+            raise DataError(f"{source}:{number + 1}: a line longer than {MAX_LINE_BYTES:,} bytes: not a data file?")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{source}:{number + 1}: not UTF-8 text (byte {exc.start + 1} of the line)") from None
+        for line in _split_lines(text):
+            number += 1
+            yield number, line
 
 
 @dataclass(frozen=True)
@@ -246,11 +305,12 @@ class MinMaxScaler:
         MinMaxScaler(minimum=(0.0,), maximum=(8.0,))
         """
         if not isinstance(data, dict) or set(data) != {"minimum", "maximum"}:
-            raise DataError(f"min-max scaling: expected a dict with 'minimum' and 'maximum', found {data!r}")
+            raise DataError(f"min-max scaling: expected a dict with 'minimum' and 'maximum', "
+                            f"found {reprlib.repr(data)}")
         lo, hi = data["minimum"], data["maximum"]
         ok = isinstance(lo, list) and isinstance(hi, list) and len(lo) == len(hi) > 0
-        ok = ok and all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in lo + hi)
+        ok = ok and all(map(is_finite_number, lo + hi))
         if not ok or any(a > b for a, b in zip(lo, hi)):
             raise DataError(f"min-max scaling: expected two equally long lists of finite numbers, minimum <= maximum, "
-                            f"found {data!r}")
+                            f"found {reprlib.repr(data)}")
         return cls(tuple(float(x) for x in lo), tuple(float(x) for x in hi))

@@ -9,6 +9,10 @@ wraps it in a ``graphviz.Digraph``. Export and SVG output as for the computation
 Only the network's public structure is read: ``sizes``, ``input_names``, ``layers`` →
 ``neurons`` → ``name``, ``weights``, ``bias``; parameters are the network's own Values, so the
 numbers shown are whatever ``data`` and ``grad`` hold now.
+
+Element ids (kept in the SVG) name the parts for the step-through player: ``n-<name>`` for an
+input, neuron or shared bias (:func:`node_id`), ``w-<weight>`` for a weight's edge and
+``w-<bias>-<neuron>`` for each edge of a shared bias (:func:`edge_id`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from autograd.render import FONT, as_digraph, number
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["draw_network", "network_dot"]
+__all__ = ["draw_network", "network_dot", "node_id", "edge_id", "weight_rows", "OUT", "LABEL_LIMIT"]
 
 INPUT_STYLE = 'shape=circle, style=filled, fillcolor="#dbe9f6", width=0.6'
 NEURON_STYLE = 'shape=circle, style=filled, fillcolor="#fde0c5", width=0.75'
@@ -36,18 +40,45 @@ EDGE_COLOURS = ("#1f4e79", "#8b2c2c", "#2d6a2d", "#5b3a8c", "#8a5a00", "#444444"
 """Edges into the k-th neuron of a layer share a colour, and so do their labels, so that a label
 can be matched to its edge where edges cross."""
 BIAS_STYLE = 'shape=circle, style="filled,dashed", fillcolor="#f4f4f4", width=0.5'
+LABEL_LIMIT = 60
+"""Most weights and biases whose edges are labelled by default. Each label is three lines that
+Graphviz must place beside its edge, and past a few dozen they stretch the picture into a tangle
+(a 4-10-10-3 network drew 1424×9457 px): a larger network is drawn compact (see draw_network)."""
+SIGN_COLOURS = ("#c0392b", "#2c7bb6")  # compact drawings: a positive weight red, a negative one blue
+
+
+OUT = "out = "
+"""What a neuron's output line starts with (the player fills in the number after it)."""
+
+
+def node_id(name: str) -> str:
+    """The DOT/SVG id of an input, neuron or shared-bias node: ``n-`` and its name."""
+    return f"n-{name}"
+
+
+def edge_id(parameter: str, neuron: str | None = None) -> str:
+    """The id of a weight's edge (``w-w5``); a shared bias has one edge per neuron (``w-b1-h1``)."""
+    return f"w-{parameter}" if neuron is None else f"w-{parameter}-{neuron}"
+
+
+def weight_rows(w: Value, grads: bool, lr: float | None) -> list[tuple[str, str]]:
+    """The lines of a weight's label as (text before the number, which number: data, grad, updated or "")."""
+    rows = [(f"{w.label} = ", "data")]
+    if not w.requires_grad:
+        return [*rows, ("(frozen)", "")]
+    if grads:
+        rows.append((f"∂E/∂{w.label} = ", "grad"))
+    if lr is not None:
+        rows.append((f"{w.label}⁺ = ", "updated"))
+    return rows
 
 
 def _weight_label(w: Value, significant: int, grads: bool, lr: float | None) -> str:
-    lines = [f"{w.label} = {number(w.data, significant)}"]
-    if not w.requires_grad:
-        lines.append("(frozen)")
-        return "\n".join(lines)
-    if grads:
-        lines.append(f"∂E/∂{w.label} = {number(w.grad, significant)}")
+    numbers = {"data": w.data, "grad": w.grad}
     if lr is not None:
-        lines.append(f"{w.label}⁺ = {number(gradient_step(w.data, lr, w.grad), significant)}")
-    return "\n".join(lines)
+        numbers["updated"] = gradient_step(w.data, lr, w.grad)
+    rows = weight_rows(w, grads, lr)
+    return "\n".join(head + (number(numbers[what], significant) if what else "") for head, what in rows)
 
 
 def _node_label(name: str, value: float | None, significant: int, what: str = "") -> str:
@@ -63,6 +94,7 @@ def network_dot(
     significant: int = 4,
     rankdir: str = "LR",
     max_edges: int = 500,
+    labels: bool | None = None,
 ) -> str:
     """The DOT text of the network diagram; see :func:`draw_network` for the options.
 
@@ -90,6 +122,17 @@ def network_dot(
     params = [p for layer in layers for n in layer.neurons for p in (*n.weights, n.bias) if p is not None]
     if grads is None:  # after backward: some trainable parameter has a gradient
         grads = any(p.requires_grad and p.grad != 0.0 for p in params)
+    if labels is None:
+        labels = n_edges <= LABEL_LIMIT
+    largest = max((abs(p.data) for p in params if math.isfinite(p.data)), default=0.0) or 1.0
+
+    def look(w: Value, colour: str, text: str) -> str:
+        """An edge's attributes: its label in the edge's colour, or, compact, a colour by sign and a
+        width by |w| (the full label becomes the tooltip an SVG viewer shows on hover)."""
+        if labels:
+            return f'label={dot_string(text)}, color="{colour}", fontcolor="{colour}"'
+        width = 0.4 + 3.0 * min(abs(w.data) / largest, 1.0) if math.isfinite(w.data) else 1.0
+        return f'color="{SIGN_COLOURS[w.data < 0]}", penwidth={width:.2f}, tooltip={dot_string(text)}'
 
     # Values shown in the nodes when inputs are given: the inputs and every neuron's output.
     values: dict[str, float] = {}
@@ -99,7 +142,8 @@ def network_dot(
             values.update((n.name, out.data) for n, out in zip(layer.neurons, outs))
 
     columns: list[list[str]] = [[
-        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), significant))}, {INPUT_STYLE}]"
+        f"{dot_string(name)} [label={dot_string(_node_label(name, values.get(name), significant))}, {INPUT_STYLE}, "
+        f"id={dot_string(node_id(name))}]"
         for name in net.input_names
     ]]
     order: list[list[str]] = [list(net.input_names)]  # node names per column, top to bottom
@@ -112,25 +156,31 @@ def network_dot(
         feeds = Counter(id(n.bias) for n in layer.neurons if n.bias is not None)
         for j, neuron in enumerate(layer.neurons):
             colour = EDGE_COLOURS[j % len(EDGE_COLOURS)]
-            look = f'color="{colour}", fontcolor="{colour}"'
-            label = _node_label(neuron.name, values.get(neuron.name), significant, "out = ")
+            label = _node_label(neuron.name, values.get(neuron.name), significant, OUT)
             own_bias = neuron.bias is not None and feeds[id(neuron.bias)] == 1
+            style = NEURON_STYLE
             if own_bias:  # a neuron's own bias is written inside it: a node and an edge each would crowd the picture
-                label += "\n" + _weight_label(neuron.bias, significant, grads, lr)
-            style = NEURON_WITH_BIAS_STYLE if own_bias else NEURON_STYLE
-            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}]")
+                bias_text = _weight_label(neuron.bias, significant, grads, lr)
+                if labels:
+                    label, style = label + "\n" + bias_text, NEURON_WITH_BIAS_STYLE
+                else:
+                    style += f", tooltip={dot_string(bias_text)}"
+            element = dot_string(node_id(neuron.name))
+            column.append(f"{dot_string(neuron.name)} [label={dot_string(label)}, {style}, id={element}]")
             for source, w in zip(sources, neuron.weights):
                 text = _weight_label(w, significant, grads, lr)
-                edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [label={dot_string(text)}, {look}]")
+                attrs = f"{look(w, colour, text)}, id={dot_string(edge_id(w.label))}"
+                edges.append(f"{dot_string(source)} -> {dot_string(neuron.name)} [{attrs}]")
             if neuron.bias is not None and not own_bias:
-                biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, look))
+                biases.setdefault(id(neuron.bias), (neuron.bias, []))[1].append((neuron.name, colour))
         # A shared bias sits in the column of the layer's inputs, as in the example's picture.
         for bias, fed in biases.values():
-            columns[-1].append(f"{dot_string(bias.label)} [label={dot_string(bias.label)}, {BIAS_STYLE}]")
+            quoted = dot_string(bias.label)
+            columns[-1].append(f"{quoted} [label={quoted}, {BIAS_STYLE}, id={dot_string(node_id(bias.label))}]")
             names.append(bias.label)
-            for name, look in fed:
+            for name, colour in fed:
                 text = _weight_label(bias, significant, grads, lr)
-                attrs = f"label={dot_string(text)}, {look}, style=dashed"
+                attrs = f"{look(bias, colour, text)}, style=dashed, id={dot_string(edge_id(bias.label, name))}"
                 edges.append(f"{dot_string(bias.label)} -> {dot_string(name)} [{attrs}]")
         columns.append(column)
         order.append([n.name for n in layer.neurons])
@@ -149,9 +199,14 @@ def network_dot(
             lines.append(f"\t\t{' -> '.join(map(dot_string, names))} [style=invis]")
         lines.append("\t}")
     lines += [f"\t{edge}" for edge in edges]
+    captions = [] if labels else [
+        f"{n_edges} weights and biases: too many to label (more than {LABEL_LIMIT}). An edge is red for a "
+        "positive weight, blue for a negative one, and thicker for a larger |w|; hover over it for its numbers."
+    ]
     if lr is not None:
-        caption = f"w⁺ = w − η·∂E/∂w with η = {number(lr, significant)}"
-        lines.insert(2, f"\tlabel={dot_string(caption)} labelloc=b")
+        captions.append(f"w⁺ = w − η·∂E/∂w with η = {number(lr, significant)}")
+    if captions:
+        lines.insert(2, f"\tlabel={dot_string(chr(10).join(captions))} labelloc=b")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -165,6 +220,7 @@ def draw_network(
     significant: int = 4,
     rankdir: str = "LR",
     max_edges: int = 500,
+    labels: bool | None = None,
 ) -> graphviz.Digraph:
     """The neuron-level diagram of ``net`` as a ``graphviz.Digraph`` (SVG in Jupyter).
 
@@ -175,6 +231,11 @@ def draw_network(
     - biases: a bias shared by a layer (b1, b2 in the classic network) is a node in the column
       of the layer's inputs, with a dashed edge to each neuron it feeds; a neuron's own bias is
       written inside the neuron, with the same lines as a weight.
+    - ``labels``: label every edge (True), or draw compact (False): no labels, each edge red for a
+      positive weight and blue for a negative one, as thick as |w| is large, its numbers in a
+      tooltip (SVG viewers show it on hover). By default a network with more than
+      ``LABEL_LIMIT`` (60) weights and biases is drawn compact: past a few dozen labels Graphviz
+      stretches the picture into a tangle.
     - ``max_edges``: a network with more weights and biases than this is refused (``ValueError``).
 
     >>> from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
@@ -188,6 +249,6 @@ def draw_network(
     return as_digraph(
         network_dot(
             net, lr=lr, inputs=inputs, grads=grads, significant=significant, rankdir=rankdir,
-            max_edges=max_edges,
+            max_edges=max_edges, labels=labels,
         )
     )

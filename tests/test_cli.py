@@ -74,6 +74,7 @@ def test_demo_shows_the_exact_figures_where_the_publication_rounds(demo_text):
     out, _, _ = demo_text
     # Published −0.019049119 was rounded from an already rounded intermediate; exact: −0.019049118.
     assert line_value(out, "∂E_o2/∂out_h1") == "−0.019049118"
+    assert "prints ∂E_o2/∂out_h1 = −0.019049119: it multiplied the already rounded" in out  # and says why
     # The error after one update: exact 0.291027774 (the published summary says 0.291027924).
     assert "E_total = E_o1 + E_o2 = 0.267976501 + 0.023051272 = 0.291027774" in out
     assert "0.291027924 comes from updating w5..w8 first" in out
@@ -149,8 +150,9 @@ def test_demo_bad_out_folder_fails_before_printing(tmp_path, capsys):
 def test_demo_in_chinese_uses_the_seed_terms(tmp_path, capsys):
     code, out, _ = run(capsys, "demo", "--lang", "zh", "--out", tmp_path)
     assert code == 0
-    for term in ("前向传播", "计算总误差", "链式法则", "隐藏层的权值更新", "更新权重", "学习率"):
+    for term in ("前向传播", "计算总误差", "链式法则", "隐藏层的权值更新", "更新权值", "学习率"):
         assert term in out, term
+    assert "权重" not in out  # one word for weight: the seed's 权值
     assert digits_agree(line_value(out, "∂E_total/∂w1"), PUBLISHED["∂E_total/∂w1"])
 
 

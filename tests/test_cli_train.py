@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from nn.cli import main
+from nn.data import read_data
 from nn.layers import Network
+from nn.model import Model
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SINE_TRAIN, SINE_CHECK = DATA / "sine-train.txt", DATA / "sine-check.txt"
@@ -68,9 +70,11 @@ def test_train_then_predict_in_original_units(tmp_path, capsys):
     code, out, err = run(capsys, "predict", model_path, SINE_CHECK)
     assert (code, err) == (0, "")
     printed = out.splitlines()
-    assert printed[0] == "t"
+    assert printed[0] == "p t"  # the training data's column names: the inputs echoed, then the predictions
     check = rows(SINE_CHECK)
-    predicted = [float(line) for line in printed[1:-1]]
+    echoed = [[float(x) for x in line.split()] for line in printed[1:-1]]
+    assert [p for p, _ in echoed] == [p for p, _ in check]  # every input, exactly
+    predicted = [y for _, y in echoed]
     assert len(predicted) == 20
     for (p, _), y in zip(check, predicted):
         assert y == pytest.approx(by_hand(model, [p])[0], rel=1e-8, abs=1e-12)  # printed with 9 digits
@@ -101,9 +105,10 @@ def test_predict_inputs_only_file(tmp_path, capsys):
     assert (code, err) == (0, "")
     model = json.loads(model_path.read_text())
     lines = out.splitlines()
-    assert lines[0] == "t" and len(lines) == 4  # no targets in DATA, so no error line
+    assert lines[0] == "p t" and len(lines) == 4  # no targets in DATA, so no error line
     for p, line in zip((-2.0, 0.5, 3.0), lines[1:]):
-        assert float(line) == pytest.approx(by_hand(model, [p])[0], rel=1e-8, abs=1e-12)
+        echoed, y = map(float, line.split())
+        assert echoed == p and y == pytest.approx(by_hand(model, [p])[0], rel=1e-8, abs=1e-12)
 
 
 def test_goal_stops_training_and_same_seed_same_model(tmp_path, capsys):
@@ -128,10 +133,20 @@ def test_iris_classification_report(tmp_path, capsys):
     # Recount from the predictions: the largest output names the species.
     code, predicted, _ = run(capsys, "predict", model_path, IRIS_CHECK)
     lines = predicted.splitlines()
-    assert lines[0] == "setosa versicolor virginica"
-    outputs = [[float(x) for x in line.split()] for line in lines[1:-1]]
-    targets = [row[4:] for row in rows(IRIS_CHECK)]
-    assert right == sum(o.index(max(o)) == t.index(1.0) for o, t in zip(outputs, targets))
+    species = ["setosa", "versicolor", "virginica"]
+    assert lines[0] == "sepal_length sepal_width petal_length petal_width " + " ".join(species)
+    samples = rows(IRIS_CHECK)
+    outputs = []
+    for line, sample in zip(lines[1:-2], samples):
+        numbers, named = line.split("  # ")
+        values = [float(x) for x in numbers.split()]
+        assert values[:4] == sample[:4]  # the measurements, echoed
+        outputs.append(values[4:])
+        assert named == species[values[4:].index(max(values[4:]))]  # the class the largest output names
+    targets = [row[4:] for row in samples]
+    assert len(outputs) == 30 and right == sum(o.index(max(o)) == t.index(1.0) for o, t in zip(outputs, targets))
+    assert lines[-1] == (f"# classified correctly (largest output = the target's 1): {right}/30 "
+                         f"({100 * right / 30:.1f}%)")
 
 
 def test_no_normalisation(tmp_path, capsys):
@@ -143,7 +158,8 @@ def test_no_normalisation(tmp_path, capsys):
     net = Network(model["architecture"]["sizes"], model["architecture"]["activations"], init=None)
     net.load_state_dict(model["parameters"])
     _, out, _ = run(capsys, "predict", model_path, SINE_CHECK)
-    assert float(out.splitlines()[1]) == pytest.approx(net([-1.9])[0].data, rel=1e-8)
+    assert out.splitlines()[1].startswith("-1.9 ")
+    assert float(out.splitlines()[1].split()[1]) == pytest.approx(net([-1.9])[0].data, rel=1e-8)
 
 
 # --- user mistakes: one line on stderr, exit status 1, nothing written -----------------------------
@@ -155,7 +171,7 @@ def bad_model(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def good_model(tmp_path: Path, **change) -> Path:
+def good_model(tmp_path: Path, write: bool = True, **change) -> Path | str:
     document = {
         "format": "stepgrad.model", "version": 1,
         "architecture": {"module": "Network", "sizes": [1, 2, 1], "activations": ["tanh", "linear"], "bias": "neuron"},
@@ -165,6 +181,8 @@ def good_model(tmp_path: Path, **change) -> Path:
         "columns": None,
     }
     document.update(change)
+    if not write:
+        return json.dumps(document)
     path = tmp_path / "model.json"
     path.write_text(json.dumps(document))
     return path
@@ -174,7 +192,8 @@ def test_hand_written_model_file_predicts(tmp_path, capsys):
     code, out, err = run(capsys, "predict", good_model(tmp_path), SINE_TRAIN.parent / "sine-check.txt")
     assert (code, err) == (0, "")
     model = json.loads((tmp_path / "model.json").read_text())
-    assert float(out.splitlines()[1]) == pytest.approx(by_hand(model, [-1.9])[0], rel=1e-8)
+    assert out.splitlines()[0] == "i1 o1"  # no column names in the file: the network's own
+    assert float(out.splitlines()[1].split()[1]) == pytest.approx(by_hand(model, [-1.9])[0], rel=1e-8)
 
 
 ERRORS = [
@@ -185,7 +204,6 @@ ERRORS = [
     (["train", SINE_TRAIN, "--targets", "2"],
      r"stepgrad train: error: .*sine-train\.txt:3: expected at least 3 numbers per line \(inputs, then 2 target "
      r"columns\), found 2"),
-    (["train", SINE_TRAIN, "--activation", "bogus"], r"stepgrad train: error: .*unknown activation 'bogus'; known: .*"),
     (["train", SINE_TRAIN, "--lr", "0"], r"stepgrad train: error: .*learning rate lr must be a finite number > 0.*"),
     (["train", SINE_TRAIN, "--epochs", "-1"], r"stepgrad train: error: .*epochs must be a non-negative integer.*"),
     (["train", SINE_TRAIN, "--goal", "-1"], r"stepgrad train: error: .*goal must be a number >= 0.*"),
@@ -215,8 +233,8 @@ ERRORS = [
     (["predict", "{model:scaling={'inputs': 1}}", SINE_CHECK],
      r"stepgrad predict: error: .*model\.json: broken model file: min-max scaling: expected a dict .*"),
     (["predict", "{model}", IRIS_CHECK],
-     r"stepgrad predict: error: .*iris-check\.txt:4: expected 1 numbers per line \(the model's inputs\) or 2 "
-     r"\(inputs, then targets\), found 7"),
+     r"stepgrad predict: error: .*iris-check\.txt:4: 7 numbers, but the model in .*model\.json takes 1 input \(i1\): "
+     r"give 1 number per line \(the inputs\) or 2 \(the inputs, then the targets\)"),
     (["predict", "{model}", "missing.txt"],
      r"stepgrad predict: error: missing\.txt: cannot read the file: No such file or directory"),
 ]
@@ -254,6 +272,7 @@ def test_user_mistakes_get_one_line_and_nothing_written(tmp_path, capsys, monkey
     [
         (["train", SINE_TRAIN, "--hidden", "0"], "argument --hidden: expected positive integers separated by commas"),
         (["train", SINE_TRAIN, "--mode", "sometimes"], "argument --mode: invalid choice: 'sometimes'"),
+        (["train", SINE_TRAIN, "--activation", "bogus"], "argument --activation: unknown activation 'bogus'; known: "),
         (["predict", "m.json"], "the following arguments are required: DATA"),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
     ],
@@ -269,3 +288,209 @@ def test_command_line_syntax_errors_exit_2(capsys, argv, message):
 def test_deep_hidden_layers(tmp_path, capsys):
     code, out, _ = run(capsys, "train", SINE_TRAIN, "--hidden", "3,2", "--epochs", "1", "--save", tmp_path / "m.json")
     assert code == 0 and out.startswith("network 1-3-2-1 (tansig, tansig, purelin)")
+
+
+# --- refused when the options are read, before any work ------------------------------------------
+
+
+@pytest.mark.parametrize(("option", "name"), [("--activation", "hardlim"), ("--output-activation", "threshold"),
+                                              ("--activation", "THRESHOLD")])
+def test_a_threshold_unit_is_refused_when_the_options_are_read(capsys, option, name):
+    with pytest.raises(SystemExit) as info:
+        main(["train", str(SINE_TRAIN), option, name])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"stepgrad train: error: argument {option}: {name!r} (threshold) cannot be trained: its derivative is 0 "
+        "wherever it exists, so no gradient reaches the weights; choose sigmoid (logsig), tanh (tansig), relu, "
+        "linear (purelin)")
+
+
+def test_help_lists_the_activation_names(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help text
+    assert "hidden layers' activation: sigmoid (logsig), tanh (tansig), relu, linear (purelin) (default tansig)" in text
+
+
+def test_save_into_an_unwritable_place_is_refused_before_training(capsys):
+    # /sys takes no new files, whoever asks (root included).
+    code, out, err = run(capsys, "train", SINE_TRAIN, "--epochs", "1", "--save", "/sys/sine.json")
+    assert (code, out) == (1, "")  # no training report: training never started
+    assert err == "stepgrad train: error: --save '/sys/sine.json': cannot write there: Permission denied\n"
+
+
+def test_hidden_size_past_the_bound_is_refused_when_the_options_are_read(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", str(SINE_TRAIN), "--hidden", "99999999999999999999"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == ("stepgrad train: error: argument --hidden: a 1-99999999999999999999-1 network would have "
+                   "299,999,999,999,999,999,998 weights and biases; stepgrad builds at most 1,000,000 (a pure-Python "
+                   "engine needs gigabytes and minutes per sample past that)")
+    with pytest.raises(SystemExit):
+        main(["train", str(SINE_TRAIN), "--hidden", "9" * 100_000])  # longer than Python converts
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("stepgrad train: error: argument --hidden: expected positive integers") and len(err) < 200
+
+
+def test_the_bound_counts_the_data_width_too(tmp_path, capsys):
+    wide = tmp_path / "wide.txt"
+    wide.write_text(" ".join(["1"] * 400_001) + "\n" + " ".join(["2"] * 400_001) + "\n")
+    code, out, err = run(capsys, "train", wide, "--hidden", "3")
+    assert (code, out) == (1, "")
+    assert err.startswith("stepgrad train: error: a 400000-3-1 network would have 1,200,007 weights and biases; "
+                          "stepgrad builds at most 1,000,000")
+
+
+@pytest.mark.parametrize(("argv", "advice"), [
+    (["--output-activation", "logsig"],
+     "the output activation 'logsig' reaches only [0, 1], but the training targets, scaled to [-1, 1], span "
+     "[-1, 1]: choose tanh (tansig) or linear (purelin) for the output layer, or train on unscaled targets "
+     "(normalize none): they span [0, 1]"),
+    (["--output-activation", "relu"],
+     "the output activation 'relu' reaches only [0, inf], but the training targets, scaled to [-1, 1], span "
+     "[-1, 1]: choose tanh (tansig) or linear (purelin) for the output layer, or train on unscaled targets "
+     "(normalize none): they span [0, 1]"),
+])
+def test_an_output_unit_that_cannot_reach_the_scaled_targets_is_refused(capsys, argv, advice):
+    code, out, err = run(capsys, "train", IRIS_TRAIN, "--targets", "3", *argv)
+    assert (code, out) == (1, "")
+    assert err == f"stepgrad train: error: {advice}\n"
+
+
+def test_a_logistic_output_on_unscaled_one_hot_targets_trains(tmp_path, capsys):
+    code, out, err = run(capsys, "train", IRIS_TRAIN, "--targets", "3", "--output-activation", "logsig",
+                         "--normalize", "none", "--epochs", "2", "--save", tmp_path / "m.json")
+    assert (code, err) == (0, "") and "network 4-5-3 (tansig, logsig)" in out
+    # Tanh reaches [-1, 1] (its asymptotes included): the default scaling suits it.
+    code, out, err = run(capsys, "train", SINE_TRAIN, "--output-activation", "tansig", "--epochs", "1")
+    assert (code, err) == (0, "")
+
+
+# --- predict: its output is a data file, with the classes named ----------------------------------
+
+
+def test_predict_output_reads_back_as_a_data_file(tmp_path, capsys):
+    model_path = tmp_path / "iris.json"
+    assert run(capsys, "train", IRIS_TRAIN, "--targets", "3", "--hidden", "4", "--epochs", "3", "--mode", "batch",
+               "--lr", "0.02", "--save", model_path)[0] == 0
+    inputs_only = tmp_path / "flowers.txt"
+    inputs_only.write_text("".join(" ".join(map(str, row[:4])) + "\n" for row in rows(IRIS_CHECK)))
+    code, out, err = run(capsys, "predict", model_path, inputs_only)
+    assert (code, err) == (0, "")
+    written = tmp_path / "predicted.txt"
+    written.write_text(out)
+    again = read_data(written, targets=3)
+    assert again.header == ("sepal_length", "sepal_width", "petal_length", "petal_width",
+                            "setosa", "versicolor", "virginica")
+    assert [list(x) for x in again.inputs] == [row[:4] for row in rows(IRIS_CHECK)]
+    model = json.loads(model_path.read_text())
+    for x, y in zip(again.inputs, again.targets):
+        assert list(y) == pytest.approx(by_hand(model, list(x)), rel=1e-8, abs=1e-12)
+    # Given back to predict, the file's predictions are its targets: an rms error of 0.
+    code, out, err = run(capsys, "predict", model_path, written)
+    rms = re.fullmatch(rf"# rms error against the targets in {re.escape(str(written))}: (\S+)", out.splitlines()[-2])
+    assert rms and float(rms.group(1)) < 1e-8  # printed with 9 digits
+
+
+def test_column_names_with_spaces_are_written_comma_separated(tmp_path, capsys):
+    data = tmp_path / "sine.csv"
+    data.write_text("angle p, 1 + sin\n" + "".join(f"{p}, {t}\n" for p, t in rows(SINE_TRAIN)))
+    model_path = tmp_path / "m.json"
+    assert run(capsys, "train", data, "--epochs", "2", "--save", model_path)[0] == 0
+    code, out, _ = run(capsys, "predict", model_path, data)
+    assert out.splitlines()[0] == "angle p, 1 + sin"
+    written = tmp_path / "out.csv"
+    written.write_text(out)
+    assert read_data(written).header == ("angle p", "1 + sin")
+
+
+@pytest.mark.parametrize("columns", [["p", "t\n1 2 3"], ["p", "t\u2028x"], ["p", "# t"], ["p", "2.5"], ["p"],
+                                     ["p", 7], "p t"])
+def test_column_names_that_would_forge_lines_are_refused(tmp_path, capsys, columns):
+    code, out, err = run(capsys, "predict", good_model(tmp_path, columns=columns), SINE_CHECK)
+    assert (code, out) == (1, "")
+    assert re.fullmatch(r"stepgrad predict: error: .*model\.json: broken model file: columns: expected .*\n", err)
+    assert err.count("\n") == 1
+
+
+def test_train_given_a_model_file_says_so(tmp_path, capsys):
+    model_path = good_model(tmp_path)
+    code, out, err = run(capsys, "train", model_path)
+    assert (code, out) == (1, "")
+    assert err == (f"stepgrad train: error: {model_path} is a model saved by stepgrad train, not a data file; "
+                   f"to predict with it: stepgrad predict {model_path} DATA\n")
+    code, out, err = run(capsys, "train", SINE_TRAIN, "--check", model_path)
+    assert code == 1 and f"{model_path} is a model saved by stepgrad train" in err
+
+
+def test_predict_with_its_arguments_swapped_says_so(tmp_path, capsys):
+    model_path = good_model(tmp_path)
+    code, out, err = run(capsys, "predict", SINE_CHECK, model_path)
+    assert (code, out) == (1, "")
+    assert err.endswith("not a stepgrad model file (invalid JSON: Expecting value); the model comes first: "
+                        "stepgrad predict MODEL DATA\n")
+
+
+# --- malformed model files: one line, whatever is wrong where ------------------------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+HOSTILE = [DEEP, 10 ** 400, -1, 0, 2.5, "x" * 10_000, "tanh", [], {}, None, True, [1] * 1000, {"a": 1},
+           float("nan"), 1e308]
+
+
+def _places(document: dict, prefix: tuple = ()) -> list[tuple]:
+    """Every key path in a model document (each value, and each list item, can be replaced)."""
+    places = []
+    for key, value in document.items():
+        places.append(prefix + (key,))
+        if isinstance(value, dict):
+            places += _places(value, prefix + (key,))
+        elif isinstance(value, list):
+            places += [prefix + (key, k) for k in range(len(value))]
+    return places
+
+
+def _hostile_models() -> list[tuple[str, str]]:
+    base = json.loads(good_model_text())
+    cases = []
+    for place in _places(base):
+        for k, bad in enumerate(HOSTILE):
+            document = json.loads(good_model_text())
+            holder = document
+            for key in place[:-1]:
+                holder = holder[key]
+            holder[place[-1]] = "@DEEP@" if bad is DEEP else bad
+            cases.append((f"{'.'.join(map(str, place))}={k}", json.dumps(document).replace('"@DEEP@"', DEEP)))
+    return cases
+
+
+def good_model_text(**change) -> str:
+    return good_model(Path("/nonexistent"), write=False, **change)
+
+
+@pytest.mark.parametrize(("where", "text"), _hostile_models(), ids=[w for w, _ in _hostile_models()])
+def test_every_malformed_model_file_is_one_line(tmp_path, capsys, where, text):
+    path = tmp_path / "model.json"
+    path.write_text(text)
+    try:
+        Model.load(path)
+    except ValueError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc) and len(str(exc)) < 500, str(exc)
+    code, out, err = run(capsys, "predict", path, SINE_CHECK)
+    assert code in (0, 1) and "Traceback" not in err and len(err) < 600, err
+    assert (out == "") == (code == 1) and err.count("\n") == code
+
+
+def test_a_model_file_asking_for_millions_of_units_is_refused_at_once(tmp_path, capsys):
+    document = json.loads(good_model_text())
+    document["architecture"]["sizes"] = [1, 3_000_000, 1]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    code, out, err = run(capsys, "predict", path, SINE_CHECK)
+    assert (code, out) == (1, "")
+    assert err == (f"stepgrad predict: error: {path}: broken model file: a 1-3000000-1 network would have 9,000,001 "
+                   "weights and biases; stepgrad builds at most 1,000,000 (a pure-Python engine needs gigabytes and "
+                   "minutes per sample past that)\n")

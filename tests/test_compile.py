@@ -252,3 +252,120 @@ def test_every_row_is_inlined_or_called_as_itself() -> None:
     assert inline == {"add", "sub", "mul", "neg", "relu", "half_squared_error", "threshold"}
     assert form(OPS["relu"].partials[0].fn) == ("1.0 if \x001\x00 > 0.0 else 0.0", False)
     assert form(OPS["pow"].partials[0].fn) is None  # branches: called by name
+
+
+# --- names Python reads as one (NFKC), accumulating gradients, forward only ------------------
+
+
+def test_labels_python_folds_together_get_their_own_names() -> None:
+    # Python reads identifiers in NFKC form: "ｘ" (fullwidth) is the name x. The example.
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    o = (x * y).labelled("ｘ") + x
+    c = compile_graph(o, [x, y])
+    assert same(c(2.0, 3.0), (8.0, (4.0, 2.0)))
+    assert same(c(2.0, 3.0), eager(o, [x, y]))
+    # Two inputs so labelled were a SyntaxError (a duplicate argument).
+    a, b = Value(2.0, label="x"), Value(3.0, label="ｘ")
+    c = compile_graph(a * b + b, [a, b])
+    assert len(set(c.input_names)) == 2
+    assert same(c(2.0, 3.0), (9.0, (3.0, 3.0)))
+    assert same(c(2.0, 3.0), eager(a * b + b, [a, b]))
+
+
+@pytest.mark.parametrize("labels", [
+    ["ｉｆ", "ℌ", "H"],           # a keyword once normalised; two letters that normalise to H
+    ["ﬁ", "fi", "ｆｉ"],          # a ligature, and the letters it stands for
+    ["½", "1⁄2", "_"],            # characters that are not identifier characters at all
+    ["", " ", "\n"],              # nothing usable
+    ["x²", "x2", "x_2"],          # a superscript digit reads as a plain one
+    ["Å", "Å", "A\u030a"],        # three spellings of one letter (sign, letter, combining ring)
+])
+def test_any_labels_give_legal_unique_names(labels: list[str]) -> None:
+    leaves = [Value(1.5 + k, label=label) for k, label in enumerate(labels)]
+    out = (leaves[0] * leaves[1]).labelled(labels[2]) - leaves[2] * leaves[0]
+    c = compile_graph(out, leaves)
+    assert len(set(c.input_names)) == len(labels)
+    assert same(c(*(v.data for v in leaves)), eager(out, leaves))
+
+
+def test_accumulate_sums_as_backward_sums_into_leaves() -> None:
+    # w has three edges; over three calls backward adds each edge's contribution to w.grad in
+    # turn. Summing per-call gradients (g1 + g2 + g3, each itself a sum) rounds differently.
+    w, x = Value(0.0, label="w"), Value(0.0, label="x", requires_grad=False)
+
+    def graph() -> Value:
+        return ((w * x).tanh() + w * w * 0.1 + w).labelled("y")
+
+    fresh = compile_graph(graph(), [w, x])
+    step = compile_graph(graph(), [w, x], accumulate=True)
+    assert step.input_names == ("w", "x", "g_w", "g_x")
+    rng = random.Random(7)
+    naive_differs = False
+    for _ in range(200):
+        w.grad, acc, naive = 0.0, (0.0, None), 0.0
+        for _ in range(3):
+            w.data, x.data = rng.uniform(-3, 3), rng.uniform(-3, 3)
+            graph().backward()
+            _, acc = step(w.data, x.data, *acc)
+            naive += fresh(w.data, x.data)[1][0]
+            assert same(acc[0], w.grad) and acc[1] is None
+        naive_differs |= naive != w.grad
+    assert naive_differs  # so the test above could fail
+
+
+@SETTINGS
+@given(programs())
+def test_random_graphs_accumulate_like_backward(program) -> None:
+    values, steps = program
+    leaves = [Value(v, label=f"x{i + 1}", requires_grad=i != 1) for i, v in enumerate(values)]
+    out = run(steps, leaves)
+    if not out.requires_grad:
+        return
+    step = compile_graph(out, leaves, accumulate=True)
+    grads = tuple(0.0 if v.requires_grad else None for v in leaves)
+    for shift in (0.0, 0.25):  # two samples: the second adds to the first's gradients
+        numbers = [v + shift for v in values]
+        for v, number in zip(leaves, numbers):
+            v.data = number
+        try:
+            run(steps, leaves).backward()
+        except (ArithmeticError, ValueError):
+            return  # the shifted numbers are outside an op's domain
+        _, grads = step(*numbers, *grads)
+        assert same(grads, tuple(v.grad if v.requires_grad else None for v in leaves))
+
+
+def test_forward_only_code() -> None:
+    v = classic_values()
+    weights = [v[f"w{k}"] for k in range(1, 9)]
+    full = compile_graph(v["E_total"], weights)
+    forward = compile_graph(v["E_total"], weights, gradients=False)
+    assert "g_" not in forward.source and forward.source.count("\n") < full.source.count("\n") / 2
+    numbers = [w.data + 0.125 for w in weights]
+    assert same(forward(*numbers), (full(*numbers)[0], (None,) * 8))
+    assert same(forward.function(*numbers), forward(*numbers))
+
+
+def test_function_is_the_checked_code_in_anomaly_mode() -> None:
+    x = Value(1.0, label="x")
+    c = compile_graph((x - x).labelled("d"), [x])
+    assert math.isnan(c.function(math.inf)[0])
+    with detect_anomaly(), pytest.raises(compile_module._NotFinite):
+        c.function(math.inf)
+
+
+def test_a_freed_functions_source_leaves_linecache_at_the_next_compile_not_during_a_collection() -> None:
+    # A finalizer that popped the entry could run while linecache.checkcache looped over the
+    # cache (any collection can run it), which then raised KeyError from a traceback or doctest.
+    import gc
+    import linecache
+
+    x = Value(2.0, label="x")
+    c = compile_graph((x * x).labelled("y"), [x])
+    name = c._function.__code__.co_filename
+    assert linecache.getlines(name)[0].startswith("def compiled(x):")
+    del c
+    gc.collect()
+    assert name in linecache.cache  # the collector changed nothing there
+    compile_graph((x + x).labelled("z"), [x])
+    assert name not in linecache.cache  # dropped by the next compile

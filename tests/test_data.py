@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,7 +15,8 @@ import pytest
 
 from nn.data import DataError, MinMaxScaler, parse_data, read_data
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 
 
 def write(tmp_path: Path, text: str, name: str = "Test.txt") -> Path:
@@ -88,8 +92,66 @@ def test_missing_file(tmp_path):
 def test_binary_file(tmp_path):
     path = tmp_path / "model.bin"
     path.write_bytes(b"1 2\n\xff\xfe\n")
-    with pytest.raises(DataError, match=r"model\.bin: not a UTF-8 text file \(byte 4\)$"):
+    with pytest.raises(DataError, match=r"model\.bin:2: not UTF-8 text \(byte 1 of the line\)$"):
         read_data(path)
+
+
+def test_a_byte_order_mark_at_the_start_is_not_part_of_the_first_number(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("x,t\r\n1.5,2\r\n3,4\r\n".encode("utf-8-sig"))
+    d = read_data(path)
+    assert d.header == ("x", "t") and d.inputs == ((1.5,), (3.0,)) and d.lines == (2, 3)
+    path.write_bytes("1.5 2\n".encode("utf-8-sig"))
+    assert read_data(path).inputs == ((1.5,),)
+    assert parse_data("\ufeff1.5 2\n").inputs == ((1.5,),)
+
+
+# Characters Python's str.splitlines() takes for line breaks, though editors and `wc -l` do not.
+NOT_LINE_BREAKS = ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("char", NOT_LINE_BREAKS)
+def test_only_newlines_end_lines_so_error_lines_are_the_editors(tmp_path, char):
+    path = write(tmp_path, f"1 2\n3{char}4\n5 x\n")
+    with pytest.raises(DataError) as info:
+        read_data(path)
+    assert str(info.value) == f"{path}:3: column 2: expected a number, found 'x'"
+    with pytest.raises(DataError, match=r"^<string>:3: column 2"):
+        parse_data(f"1 2\n3{char}4\n5 x\n")
+
+
+def test_old_mac_line_endings_still_end_lines(tmp_path):
+    path = tmp_path / "mac.txt"
+    path.write_bytes(b"1 2\r3 4\r")
+    assert read_data(path).lines == (1, 2)
+    assert parse_data("1 2\r3 4\r").lines == (1, 2)
+
+
+def test_an_endless_file_stops_at_the_line_bound():
+    # In a child limited to 2 GiB of memory: without a bound, reading /dev/zero never ends.
+    code = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, (2 ** 31, 2 ** 31))\n"
+            "from nn.data import read_data, DataError\ntry:\n    read_data('/dev/zero')\n"
+            "except DataError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout == "/dev/zero:1: a line longer than 1,000,000 bytes: not a data file?\n", done.stderr
+
+
+def test_long_values_are_cut_in_messages(tmp_path):
+    path = write(tmp_path, "1 2\n3 " + "9" * 100_000 + "x\n")
+    with pytest.raises(DataError) as info:
+        read_data(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:2: column 2: expected a number, found '999") and len(message) < 300
+
+
+@pytest.mark.parametrize("name", ["a\x1bb", "a\x07", "x\x00y"])
+def test_header_names_are_printable(tmp_path, name):
+    path = write(tmp_path, f"{name} t\n1 2\n")
+    with pytest.raises(DataError) as info:
+        read_data(path)
+    assert str(info.value) == (f"{path}:1: column 1: the name {name!r} holds a character that is not printable; "
+                               "a column name must be printable")
 
 
 # --- the shipped data sets -----------------------------------------------------------------------
@@ -186,6 +248,14 @@ def test_json_round_trip_is_exact():
 def test_from_dict_refuses_anything_else(bad):
     with pytest.raises(DataError, match="min-max scaling: expected"):
         MinMaxScaler.from_dict(bad)
+
+
+@pytest.mark.parametrize("bad", [{"minimum": [10 ** 400], "maximum": [10 ** 401]},
+                                 {"minimum": [0.0] * 10_000, "maximum": ["x" * 10_000]}])
+def test_from_dict_refuses_huge_numbers_and_says_so_briefly(bad):
+    with pytest.raises(DataError) as info:
+        MinMaxScaler.from_dict(bad)
+    assert str(info.value).startswith("min-max scaling: expected") and len(str(info.value)) < 400
 
 
 def test_wrong_column_count_and_empty_fit():

@@ -86,7 +86,7 @@ W5_ZH = """\
   ∂out_o1/∂net_o1 = out_o1(1 − out_o1) = 0.75136507(1 − 0.75136507) = 0.186815602
   ∂net_o1/∂w5 = out_h1 = 0.593269992
   ∂E_total/∂w5 = 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041
-更新权重（学习率 η = 0.5）
+更新权值（学习率 η = 0.5）
   w5⁺ = w5 − η·∂E_total/∂w5 = 0.4 − 0.5 × 0.082167041 = 0.35891648
 """
 
@@ -130,7 +130,7 @@ W1_ZH = """\
   ∂net_h1/∂w1 = i1 = 0.05
   ∂E_total/∂w1 = 0.036350306 × 0.241300709 × 0.05 = 0.000438568
   从 E_total 到 w1 共有 2 条路径，公共部分在上面只计算一次
-更新权重（学习率 η = 0.5）
+更新权值（学习率 η = 0.5）
   w1⁺ = w1 − η·∂E_total/∂w1 = 0.15 − 0.5 × 0.000438568 = 0.149780716
 """
 
@@ -348,6 +348,9 @@ def test_bad_arguments_are_named(net):
         explain(net["E_total"], net["w5"], digits=-1)
     with pytest.raises(TypeError, match="lr must be a number"):
         explain(net["E_total"], net["w5"], lr="0.5")
+    for lr in (float("nan"), float("inf"), 0.0, -0.5):  # an update full of nan helps nobody
+        with pytest.raises(ValueError, match=r"lr \(the learning rate\) must be a finite number > 0"):
+            explain(net["E_total"], net["w5"], lr=lr)
 
 
 def test_importing_autograd_does_not_load_the_printers():

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 import nn
 from autograd import Value, topological_order
 from nn.examples import CLASSIC_INPUTS, CLASSIC_WEIGHTS, classic_network
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def names(module: nn.Module) -> list[str]:
@@ -223,3 +231,153 @@ def test_bad_construction() -> None:
         nn.Network([2])
     with pytest.raises(ValueError, match="unknown init 'zeros'"):
         nn.Network([2, 1], init="zeros")
+
+
+# --- saving is all or nothing; loading refuses every malformed file with one ValueError --------
+
+
+class _InterruptedDict(dict):
+    """A dict whose JSON encoding is interrupted after its first entry, as by Ctrl-C mid-save."""
+
+    def items(self):
+        yield from list(super().items())[:1]
+        raise KeyboardInterrupt
+
+
+class _SaveInterrupted(nn.Network):
+    def architecture(self):
+        return _InterruptedDict(super().architecture())
+
+
+def test_interrupted_save_leaves_the_old_file_whole(tmp_path) -> None:
+    path = tmp_path / "net.json"
+    nn.Network([2, 2, 1], seed=0).save(path)
+    before = path.read_text()
+    with pytest.raises(KeyboardInterrupt):
+        _SaveInterrupted([2, 2, 1], seed=1).save(path)
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json"]  # no temporary file left behind
+
+
+def test_failed_write_leaves_the_old_file_whole(tmp_path) -> None:
+    from nn.module import write_atomically
+
+    path = tmp_path / "notes.txt"
+    path.write_text("old\n")
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate cannot be written as UTF-8
+        write_atomically(path, "x" * 100_000 + "\ud800")
+    assert path.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_save_keeps_the_file_permissions_and_a_new_file_follows_the_umask(tmp_path) -> None:
+    path = tmp_path / "net.json"
+    path.write_text("{}")
+    path.chmod(0o640)
+    nn.Network([2, 1], seed=0).save(path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    old = os.umask(0o027)
+    try:
+        nn.Network([2, 1], seed=0).save(tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o640  # 0o666 less the umask, as open() makes it
+
+
+def test_save_writes_through_a_symbolic_link(tmp_path) -> None:
+    (tmp_path / "models").mkdir()
+    real = tmp_path / "models" / "net.json"
+    real.write_text("{}")
+    link = tmp_path / "current.json"
+    link.symlink_to(real)
+    nn.Network([2, 1], seed=3).save(link)
+    assert link.is_symlink() and link.resolve() == real
+    net = nn.Network([2, 1], seed=0)
+    net.load(real)
+    assert net.state_dict() == nn.Network([2, 1], seed=3).state_dict()
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["net.json"]
+
+
+def test_save_refuses_a_read_only_file() -> None:
+    # Replacing the file by a rename would not need its write permission: save still asks for it,
+    # as writing in place did. Root may write anything, so as root the child process saves as nobody.
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o777)
+        path = folder / "net.json"
+        path.write_text("{}")
+        path.chmod(0o444)
+        code = ("import os, sys, nn\nif os.geteuid() == 0:\n    os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+                "try:\n    nn.Network([2, 1]).save(sys.argv[1])\nexcept PermissionError as e:\n    print(e)\n")
+        done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert "Permission denied" in done.stdout and "net.json" in done.stdout, (done.stdout, done.stderr)
+        assert path.read_text() == "{}"
+        assert sorted(p.name for p in folder.iterdir()) == ["net.json"]
+    finally:
+        shutil.rmtree(folder)
+
+
+def _classic_file(tmp_path, text: str):
+    path = tmp_path / "net.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _saved(**change) -> str:
+    document = {"format": "stepgrad.parameters", "version": 1,
+                "architecture": {"module": "Network", "sizes": [2, 1], "activations": ["sigmoid"], "bias": "neuron"},
+                "parameters": {"w1": 0.5, "w2": -0.5, "b_o1": 0.0}}
+    document.update(change)
+    return json.dumps(document)
+
+
+HOSTILE_PARAMETER_FILES = {
+    "deeply nested": "[" * 100_000 + "]" * 100_000,
+    "nested in a field": _saved(parameters={"w1": 0.5, "w2": -0.5, "b_o1": "X"}).replace('"X"', "[" * 50_000 + "]"
+                                                                                                  * 50_000),
+    "400-digit integer": _saved(parameters={"w1": 10 ** 400, "w2": -0.5, "b_o1": 0.0}),
+    "5000-digit integer": _saved().replace('"w1": 0.5', '"w1": ' + "9" * 5000),
+    "huge version": _saved(version=10 ** 400),
+    "parameters a list": _saved(parameters=[0.5, -0.5, 0.0]),
+    "architecture a number": _saved(architecture=5),
+    "a parameter a list": _saved(parameters={"w1": [0.5], "w2": -0.5, "b_o1": 0.0}),
+    "a name 100,000 long": _saved(parameters={"w1": 0.5, "w2": -0.5, "b_o1": 0.0, "x" * 100_000: 1}),
+    "100,000 names": _saved(parameters={f"w{k}": 0.0 for k in range(1, 100_001)}),
+    "NaN": _saved().replace('"w1": 0.5', '"w1": NaN'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PARAMETER_FILES))
+def test_load_refuses_malformed_files_with_one_short_value_error(tmp_path, name) -> None:
+    path = _classic_file(tmp_path, HOSTILE_PARAMETER_FILES[name])
+    net = nn.Network([2, 1], activation="sigmoid", seed=0)
+    before = net.state_dict()
+    with pytest.raises(ValueError) as info:
+        net.load(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}") and "\n" not in message and len(message) < 400, message
+    assert net.state_dict() == before
+
+
+def test_load_reads_a_file_with_a_byte_order_mark(tmp_path) -> None:
+    path = _classic_file(tmp_path, "\ufeff" + _saved())
+    net = nn.Network([2, 1], activation="sigmoid", seed=0)
+    net.load(path)
+    assert net.state_dict() == {"w1": 0.5, "w2": -0.5, "b_o1": 0.0}
+
+
+def test_load_refuses_a_file_that_is_not_utf8_naming_it(tmp_path) -> None:
+    path = tmp_path / "net.json"
+    path.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(ValueError, match=r"net\.json: not a stepgrad parameters file \(not UTF-8 text: byte 12\)"):
+        nn.Network([2, 1]).load(path)
+
+
+def test_load_of_an_endless_file_stops() -> None:
+    # In a child limited to 2 GiB of memory: without a bound, reading never ends (until memory does).
+    code = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, (2 ** 31, 2 ** 31))\nimport nn\n"
+            "try:\n    nn.Network([2, 1]).load('/dev/zero')\nexcept ValueError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.startswith("/dev/zero: larger than"), done.stdout + done.stderr

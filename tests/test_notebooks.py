@@ -8,6 +8,8 @@ a skip (CI installs them through the ``test`` extra).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -65,3 +67,21 @@ def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
     assert not missing, f"{name} shows no {', '.join(sorted(missing))}"
     # Nothing was written beside the notebooks (scratch files go to a temporary folder).
     assert sorted(p.name for p in NOTEBOOKS.iterdir()) == before
+
+
+def test_the_notebook_extra_runs_notebooks_from_the_command_line(tmp_path):
+    # README: `pip install -e '.[notebook]'`, then `jupyter nbconvert --execute` runs a notebook.
+    from importlib.metadata import requires
+
+    notebook_extra = [r.split(";")[0].strip() for r in requires("stepgrad") or [] if 'extra == "notebook"' in r]
+    assert any(r.startswith("nbconvert") for r in notebook_extra), notebook_extra
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A check"),
+                                         nbformat.v4.new_code_cell("import autograd\nprint(autograd.Value(2.0) * 3)")])
+    nbformat.write(nb, tmp_path / "check.ipynb")
+    jupyter = Path(sys.executable).parent / "jupyter"
+    done = subprocess.run([str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output", "ran.ipynb",
+                           str(tmp_path / "check.ipynb")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    ran = nbformat.read(tmp_path / "ran.ipynb", as_version=4)
+    assert ran.cells[1].outputs[0].text == "Value(data=6.0, grad=0.0)\n"

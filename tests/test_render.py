@@ -77,10 +77,11 @@ def test_every_slot_is_its_own_edge():
     b = Value(3.0, label="b")
     m = b * b
     assert [(t, h, attrs) for t, h, attrs in edges(dot_source(s))] == [
-        ("v0", "op1", 'label="1"'), ("v0", "op1", 'label="1"'), ("op1", "v1", "")
+        ("v0", "op1", 'id="e1.0", label="1"'), ("v0", "op1", 'id="e1.1", label="1"'), ("op1", "v1", 'id="e1"')
     ]
     # each slot of b·b is labelled with the *other* operand's value: d(b·b)/d(slot) = b
-    assert [attrs for t, h, attrs in edges(dot_source(m)) if t == "v0"] == ['label="3"', 'label="3"']
+    into = [attrs for t, h, attrs in edges(dot_source(m)) if t == "v0"]
+    assert into == ['id="e1.0", label="3"', 'id="e1.1", label="3"']
 
 
 def test_edge_labels_are_local_derivatives_by_finite_differences():
@@ -122,7 +123,7 @@ def test_edges_into_values_that_need_no_gradient_carry_no_derivative():
     y = Value(-1.2, label="y")
     text = dot_source((y**2).labelled("z"), formulas=True)
     into_constant = [a for t, h, a in edges(text) if t == "v1" and h == "op2"]
-    assert into_constant == ["style=dashed"]
+    assert into_constant == ['id="e2.1", style=dashed']
     assert "nan" not in text and 'label="2·y^(2 − 1) = -2.4"' in text
 
 
@@ -181,7 +182,7 @@ def test_color_by_grad_shades_larger_gradients_darker():
     text = dot_source(v["E_total"], color_by_grad=True)
     order = topological_order(v["E_total"])
     shade = {int(i): sum(int(c[k:k + 2], 16) for k in (0, 2, 4))
-             for i, c in re.findall(r'^\t+v(\d+) \[label=<<table[^>]* bgcolor="#(\w{6})"', text, re.M)}
+             for i, c in re.findall(r'^\t+v(\d+) \[id="v\d+", label=<<table[^>]* bgcolor="#(\w{6})"', text, re.M)}
     assert set(shade) == {i for i, n in enumerate(order) if n.requires_grad}
     ranked = sorted(shade, key=lambda i: abs(order[i].grad))
     assert [shade[i] for i in ranked] == sorted(shade.values(), reverse=True)  # lighter = smaller |grad|
@@ -236,7 +237,7 @@ def test_highlighting_an_interior_value_stops_at_it():
     order = topological_order(v["E_total"])
     i = order.index(v["out_h1"])
     into = [a for t, h, a in edges(text) if h == f"v{i}"]
-    assert into == ['color="#9a9a9a"']  # sigmoid → out_h1 is below the target: not on a path
+    assert into == [f'id="e{i}", color="#9a9a9a"']  # sigmoid → out_h1 is below the target: not on a path
     out_of = [a for t, h, a in edges(text) if t == f"v{i}"]
     assert len(out_of) == 2 and all("penwidth=2.5" in a for a in out_of)  # into w5·out_h1 and w7·out_h1
     assert sum("penwidth=2.5" in a for _, _, a in edges(text)) == 1 + 2 * 9  # the two branches and E_total's op

@@ -4,13 +4,16 @@ the published updated weights on its edges, biases, limits, and a real SVG rende
 from __future__ import annotations
 
 import re
+import struct
+import tempfile
+from pathlib import Path
 
 import pytest
 from render_support import golden, parse_svg
 
 import nn
 from autograd.render import export, to_svg
-from nn.diagram import network_dot
+from nn.diagram import LABEL_LIMIT, network_dot
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, CLASSIC_WEIGHTS, classic_network
 
 # The example's updated weights after one step at η = 0.5, as printed.
@@ -103,7 +106,31 @@ def test_bad_input_and_size_limit():
     big = nn.Network([30, 30, 2], seed=0)  # 30·30 + 30·2 weights + 32 biases
     with pytest.raises(ValueError, match="has 992 weights and biases, more than max_edges=500"):
         nn.draw_network(big)
-    assert len(EDGE.findall(network_dot(big, max_edges=992))) == 960  # the biases are inside the neurons
+    assert len(EDGE.findall(network_dot(big, max_edges=992, labels=True))) == 960  # biases are inside the neurons
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    return struct.unpack(">II", path.read_bytes()[16:24])
+
+
+def test_a_wide_network_is_drawn_compact_and_readable():
+    # 4-10-10-3 with labels was a 1424×9457 px tangle: past LABEL_LIMIT weights and biases the
+    # edges carry no labels; colour gives the sign, width |w|, the tooltip every number.
+    net = nn.Network([4, 10, 10, 3], activation="tanh", seed=0)
+    text = network_dot(net, lr=0.1)
+    edges = re.findall(r'^\t"(\w+)" -> "(\w+)" \[(.*)\]$', text, re.M)
+    weights = {w.label: w for w in net.parameters() if w.label.startswith("w")}
+    assert len(edges) == len(weights) == 4 * 10 + 10 * 10 + 10 * 3 and LABEL_LIMIT < 193
+    for _, _, attrs in edges:
+        assert "label=" not in attrs
+        w = weights[re.search(r'id="w-(\w+)"', attrs).group(1)]
+        assert ('color="#2c7bb6"' if w.data < 0 else 'color="#c0392b"') in attrs
+        assert f'tooltip="{w.label} = {w.data:.4g}' in attrs
+    assert "193 weights and biases: too many to label (more than 60)" in text
+    width, height = png_size(export(nn.draw_network(net), Path(tempfile.mkdtemp()) / "wide.png"))
+    assert width < 2000 and height < 2000, (width, height)
+    assert 'label="w1 = ' in network_dot(net, labels=True)  # asked for, every edge is labelled
+    assert "tooltip" not in network_dot(classic_network())  # a small network keeps its labels
 
 
 def test_renders_to_svg_and_png(tmp_path):
