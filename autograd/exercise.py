@@ -712,10 +712,10 @@ class Question:
     the question is about, the focus first, and ``node_ids`` the same nodes as the trace and the
     DOT drawing name them (``"v"`` + the node's index in ``topological_order(output)``);
     ``reveals`` is what the page must hide until the learner has answered, as the trace's steps
-    name it: the ``"data"``, ``"grad"`` (∂output/∂node) or ``"updated"`` value of the focus
-    node, ``"local"`` for the (folded) local derivative between the two nodes, or ``None`` when
-    the quantity is no number of the trace (a term's share such as ∂E_o1/∂out_h1, a value after
-    the update). ``edge_ids`` are the trace's ids of the primitive edges a local derivative is
+    name it: the ``"data"``, ``"grad"`` (∂output/∂node), ``"updated"`` or ``"after"`` (its value
+    in the forward pass after the update) of the focus node, ``"local"`` for the (folded) local
+    derivative between the two nodes, or ``None`` when the quantity is no number of the trace (a
+    term's share such as ∂E_o1/∂out_h1). ``edge_ids`` are the trace's ids of the primitive edges a local derivative is
     folded over (``"e<consumer index>.<slot>"``), so a page can hide their numbers too.
     """
 
@@ -1035,7 +1035,7 @@ class Exercise:
         sk = self._sk
         kind, a, b = _parse(name, sk)
         focus = {"forward": (a,), "after": (a,), "update": (a,), "local": (a, b), "gradient": (b, a)}[kind]
-        reveals = {"forward": "data", "update": "updated", "local": "local", "after": None}.get(kind)
+        reveals = {"forward": "data", "update": "updated", "local": "local", "after": "after"}.get(kind)
         if kind == "gradient":
             reveals = "grad" if a == sk.output.label else None
         ids = tuple(f"v{sk.index[id(sk.node[x])]}" for x in focus)

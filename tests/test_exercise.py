@@ -199,7 +199,16 @@ def test_questions_name_the_nodes_a_page_would_show() -> None:
     add_node, mul_node = order[int(add[1:].split(".")[0])], order[int(mul[1:].split(".")[0])]
     assert add_node.label == "net_o1" and add_node.parents[int(add.split(".")[1])] is mul_node
     assert [p.label for p in mul_node.parents][int(mul.split(".")[1])] == "out_h1"
-    assert q["w1+"].reveals == "updated" and q["dE_o1/dout_h1"].reveals is None and q["E_total+"].reveals is None
+    assert q["w1+"].reveals == "updated" and q["dE_o1/dout_h1"].reveals is None and q["E_total+"].reveals == "after"
+    # the ids are the trace's own
+    from autograd import trace
+
+    t = trace(ex.output, lr=CLASSIC_LR)
+    nodes, edges = {n.id: n.label for n in t.nodes}, {e.id for e in t.edges}
+    for question in ex.questions:
+        assert [nodes[i] for i in question.node_ids] == list(question.labels), question.name
+        assert set(question.edge_ids) <= edges, question.name
+    assert all(set(step.reveals) >= {"data", "grad", "updated", "after"} for step in t.steps)
 
 
 # --- precision -----------------------------------------------------------------------------------
