@@ -216,14 +216,20 @@ class _Edge:
     """∂consumer/∂parent between key nodes, folded over the unlabelled nodes between them.
 
     One entry per route in ``routes`` (its formula), ``values`` (the product of its local
-    derivatives) and ``hops`` (the operations on the way, ``(node, slots)`` from the consumer
-    down); ``value`` is their sum.
+    derivatives) and ``links`` (the operations on the way, as the linked list the fold built);
+    ``value`` is their sum. ``hops`` spells the routes out, ``(node, slots)`` from the consumer
+    down, only when asked: routes share their upper parts, and writing each out in full would
+    cost time and memory quadratic in a chain's length.
     """
 
     routes: list[Expr]
     value: float = 0.0
     values: list[float] = field(default_factory=list)
-    hops: list[tuple[tuple[Value, tuple[int, ...]], ...]] = field(default_factory=list)
+    links: list[tuple | None] = field(default_factory=list)
+
+    @property
+    def hops(self) -> list[tuple[tuple[Value, tuple[int, ...]], ...]]:
+        return [_chain_hops(link) for link in self.links]
 
     def formula(self, max_fold: int) -> Expr:
         if len(self.routes) == 1:
@@ -370,7 +376,7 @@ def _fold(
             edge.routes.append(_chain_formula(chain, length))
             edge.value += val
             edge.values.append(val)
-            edge.hops.append(_chain_hops(chain))
+            edge.links.append(chain)
             continue
         slots: dict[Value, list[int]] = {}
         for slot, p in enumerate(r.parents):
