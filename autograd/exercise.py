@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .derive import explain, explain_forward
 from .expr import Derivation
-from .graph import topological_order
+from .graph import gradient_step, topological_order
 from .ops import OPS, fill
 
 if TYPE_CHECKING:
@@ -642,7 +642,7 @@ class _World:
                 return w - grad
             if self._has("lr_sign", a):
                 return w + self.lr * grad
-            return w - self.lr * grad
+            return gradient_step(w, self.lr, grad)
         if kind == "local":
             return self.local(a, b)
         shares = self.gradients(self.sk.output.label)  # the output's sweep also holds each term's share
