@@ -37,7 +37,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from .derive import explain, explain_forward
@@ -46,6 +46,7 @@ from .graph import gradient_step, topological_order
 from .ops import OPS, fill
 
 if TYPE_CHECKING:
+    from .player_page import Player
     from .value import Value
 
 __all__ = [
@@ -58,6 +59,9 @@ PHASES = ("forward", "backward", "update", "all")
 
 FLOAT_DIGITS = 12  # significant digits a Python float answer is taken to claim, at most
 MAX_DIGITS = 15  # significant digits checked at most (a double holds about 16)
+# The arithmetic of the precision rule: 28 significant digits, as Decimal's default, but any exponent,
+# so that a learner's 1e1000001 is a wrong answer rather than an overflow.
+_WIDE = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 # --- precision: a number as a person means it --------------------------------------------------
@@ -90,8 +94,9 @@ class Number:
         """
         if not math.isfinite(x):
             return False
-        half = Decimal(5).scaleb(self.exponent - 1)
-        return abs(Decimal(x) - self.value) <= half * (1 + Decimal("1e-9"))
+        with localcontext(_WIDE):
+            half = Decimal(5).scaleb(self.exponent - 1)
+            return abs(Decimal(x) - self.value) <= half * (1 + Decimal("1e-9"))
 
     def agreeing_digits(self, x: float) -> int:
         """How many significant digits of this number ``x`` bears out (all of them when it matches).
@@ -101,13 +106,19 @@ class Number:
         """
         if self.matches(x):
             return self.digits
-        if self.value == 0 or not math.isfinite(x):
+        if self.value == 0 or not math.isfinite(x) or x == 0:
             return 0
         lead = self.value.adjusted()
-        for k in range(self.digits - 1, 0, -1):
-            quantum = Decimal(1).scaleb(lead - k + 1)
-            if Decimal(x).quantize(quantum, ROUND_HALF_EVEN) == self.value.quantize(quantum, ROUND_HALF_EVEN):
-                return k
+        # Rounded to a digit at or below its first, this number keeps its order of magnitude (or
+        # goes one up: 9.96 → 10.0), so x can agree only within one order of it. Farther off,
+        # x rounded to that digit would need more than 28 digits.
+        if abs(Decimal(x).adjusted() - lead) > 2:
+            return 0
+        with localcontext(_WIDE):
+            for k in range(self.digits - 1, 0, -1):
+                quantum = Decimal(1).scaleb(lead - k + 1)
+                if Decimal(x).quantize(quantum, ROUND_HALF_EVEN) == self.value.quantize(quantum, ROUND_HALF_EVEN):
+                    return k
         return 0
 
 
@@ -429,11 +440,17 @@ class _Seen(dict):
 
 
 @functools.cache
-def _placeholders(template: str) -> frozenset[str]:
-    """The names a formula template uses: ``{out}(1 − {out})`` → {"out"}."""
+def _placeholders_in_order(template: str) -> tuple[str, ...]:
+    """The names a formula template writes, in the order it first writes them:
+    ``{b}·{a}^({b} − 1)`` → ("b", "a")."""
     seen = _Seen()
     fill(template, seen)
-    return frozenset(seen)
+    return tuple(seen)
+
+
+def _placeholders(template: str) -> frozenset[str]:
+    """The names a formula template uses: ``{out}(1 − {out})`` → {"out"}."""
+    return frozenset(_placeholders_in_order(template))
 
 
 def _inverse(op: Any, y: float, guess: float) -> float:
@@ -712,11 +729,13 @@ class Question:
     the question is about, the focus first, and ``node_ids`` the same nodes as the trace and the
     DOT drawing name them (``"v"`` + the node's index in ``topological_order(output)``);
     ``reveals`` is what the page must hide until the learner has answered, as the trace's steps
-    name it: the ``"data"``, ``"grad"`` (∂output/∂node), ``"updated"`` or ``"after"`` (its value
-    in the forward pass after the update) of the focus node, ``"local"`` for the (folded) local
-    derivative between the two nodes, or ``None`` when the quantity is no number of the trace (a
-    term's share such as ∂E_o1/∂out_h1). ``edge_ids`` are the trace's ids of the primitive edges a local derivative is
-    folded over (``"e<consumer index>.<slot>"``), so a page can hide their numbers too.
+    name it: the ``"data"``, ``"grad"`` (∂output/∂node, or a term's share of it where no other
+    term reaches the node: ∂E_o1/∂net_o1 is ∂E_total/∂net_o1), ``"updated"`` or ``"after"`` (its
+    value in the forward pass after the update) of the focus node, ``"local"`` for the (folded)
+    local derivative between the two nodes, or ``None`` when the quantity is no number of the
+    trace's nodes (a term's share such as ∂E_o1/∂out_h1, which is out_h1's contribution through
+    o1). ``edge_ids`` are the trace's ids of the primitive edges a local derivative is folded over
+    (``"e<consumer index>.<slot>"``), so a page can hide their numbers too.
     """
 
     name: str
@@ -809,6 +828,35 @@ def _after_names(e: Any, computed: set[str]) -> Any:
 
     return _map_symbols(e, rename)
 
+
+
+def _symbols(formula: Any) -> list[dict[str, Any]]:
+    """The named quantities a formula reads, in order, once each: the name a checker values them
+    by (``None`` for a given number or η), their text and LaTeX, and their true values."""
+    from .expr import Join, Tmpl
+
+    found: dict[str, dict[str, Any]] = {}
+    stack = [formula]
+    while stack:
+        x = stack.pop(0)
+        if _is_deriv(x) or _is_sym(x):
+            key = _name(x.num.name, x.den.name) if _is_deriv(x) else normalise(x.name)
+            found.setdefault(key, {"name": key, "text": _render(x, "text"), "latex": _render(x, "latex"),
+                                   "value": x.value})
+        elif isinstance(x, Join):
+            stack[:0] = x.items
+        elif isinstance(x, Tmpl):  # the operands the template writes (a row binds every placeholder)
+            stack[:0] = x.args if x.separator else [x.args[k] for k in _placeholders_in_order(x.text) if k in x.args]
+    return list(found.values())
+
+
+@functools.cache
+def _digit_zeros() -> list[int]:
+    """The code point of the digit zero of every script Unicode has decimal digits for: Decimal
+    reads ``"０.５"`` and ``"١٢"``, so a checker in another language must read them too."""
+    import unicodedata
+
+    return [c for c in range(0x110000) if unicodedata.decimal(chr(c), 1) == 0]
 
 # --- verdicts and the report -------------------------------------------------------------------
 
@@ -1036,8 +1084,8 @@ class Exercise:
         kind, a, b = _parse(name, sk)
         focus = {"forward": (a,), "after": (a,), "update": (a,), "local": (a, b), "gradient": (b, a)}[kind]
         reveals = {"forward": "data", "update": "updated", "local": "local", "after": "after"}.get(kind)
-        if kind == "gradient":
-            reveals = "grad" if a == sk.output.label else None
+        if kind == "gradient":  # ∂output/∂x, or a term's share of it when no other term reaches x
+            reveals = "grad" if a == sk.output.label or (a in sk.terms and sk.numerator(b) == a) else None
         ids = tuple(f"v{sk.index[id(sk.node[x])]}" for x in focus)
         edges = ()
         if kind == "local":
@@ -1443,6 +1491,109 @@ class Exercise:
             lines.append(f"  {w['true']}{colon}{truth} = {_number(true_value)}")
             lines.append("  " + w["inputs_right_all_along" if _all_along else "inputs_right"])
         return "\n".join(lines)
+
+    def player(self, *, lang: str | Sequence[str] = "en") -> Player:
+        """The step-through page of this exercise's graph as a quiz: the numbers of its
+        questions stay hidden, on the card and the picture, until the learner answers each at
+        its step; the page gives the verdicts of :meth:`check` (precision, carried errors, known
+        mistakes by name), the hint, the answer on request, and the score. ``lang`` is ``"en"``,
+        ``"zh"`` or both; ``save(path)`` writes the page (see :func:`autograd.player`).
+
+        >>> from autograd import Value
+        >>> w = Value(0.5, label="w")
+        >>> y = (w * w).labelled("y")
+        >>> page = exercise(y, "all", lr=0.1).player()
+        >>> [(q["name"], q["at"]) for q in page.questions]
+        [('y', 1), ('dy/dw', 5), ('w+', 6), ('y+', 7)]
+        """
+        from .player_page import player
+
+        return player(self.output, lr=self.lr, lang=lang, quiz=self)
+
+    def checker_data(self) -> dict[str, Any]:
+        """Everything a checker written in another language needs to give the verdicts of
+        :meth:`check` and the numbers of :meth:`hint`, as a JSON-ready object: the graph as the
+        checker's model reads it (its nodes, the routes of primitive edges between labelled
+        nodes, which placeholders each op row's local derivatives read), every way of making each
+        known mistake, what each name means, the questions with their true values and the
+        symbols of their formulas, the mistakes' explanations and the verdicts' words. The
+        player's quiz page (``autograd/player/checker.js``) reads it.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> data = exercise((x * x).labelled("y"), "all").checker_data()
+        >>> [q["name"] for q in data["questions"]], data["names"]["dy/dx"]
+        (['y', 'dy/dx'], ['gradient', 'y', 'x'])
+        >>> data["ops"]["mul"]
+        {'operands': ['a', 'b'], 'partials': [{'out': False, 'operand': True}, {'out': False, 'operand': True}]}
+        """
+        sk = self._sk
+        if self._variants is None:
+            self._variants = sk.variants()
+
+        def site(s: object) -> str:  # a site as one string: its parts joined by the unit separator
+            return "\x1f".join(s) if isinstance(s, tuple) else str(s)
+
+        ops: dict[str, Any] = {}
+        for v in sk.order:
+            if v.op is not None and v.op.name not in ops:
+                ops[v.op.name] = {"operands": list(v.op.operands), "partials": [
+                    {"out": "out" in _placeholders(p.text), "operand": bool(_placeholders(p.text) & set(v.op.operands))}
+                    for p in v.op.partials
+                ]}
+        names = [alias for q in self.questions for alias in self._group(q.name)]
+        names += [_name(sk.output.label, p) for p in sk.params] + [p + "+" for p in sk.params]
+        questions = []
+        for q in self.questions:
+            inputs = _symbols(q.step.formula)
+            names += [x["name"] for x in inputs if x["name"] is not None]
+            formula = q.step.formula
+            questions.append({
+                "name": q.name, "kind": q.kind, "value": q.value, "label": q.labels[0], "group": self._group(q.name),
+                "text": q.text, "latex": _render(q.symbol, "latex"),
+                "kinds": {"en": KINDS[q.kind][1], "zh": KINDS[q.kind][2]},
+                "formula": {fmt: f"{_render(q.symbol, fmt)} = {_render(formula, fmt)}" for fmt in ("text", "latex")},
+                "truth": {"text": f"{_render(formula, 'text', numeric=True)} = {_number(q.value)}",
+                          "latex": f"{_render(formula, 'latex', numeric=True)} = {_number(q.value).replace('−', '-')}"},
+                "inputs": inputs,
+            })
+        parsed = {}
+        for name in names:
+            try:
+                parsed[name] = list(_parse(name, sk))
+            except KeyError:
+                continue
+        return {
+            "output": sk.output.label,
+            "lr": self.lr,
+            "lr_text": None if self.lr is None else _number(self.lr),
+            "nodes": [
+                {"label": v.label, "op": None if v.op is None else v.op.name,
+                 "parents": [sk.index[id(p)] for p in v.parents], "data": v.data}
+                for v in sk.order
+            ],
+            "ops": ops,
+            "labels": sk.labels,
+            "above": sk.above,
+            "depends": {a: sorted(d, key=sk.labels.index) for a, d in sk.depends.items()},
+            "terms": sk.terms,
+            "params": sk.params,
+            "pairs": sk.pairs,
+            "owner": [sk.owner.get(id(v)) for v in sk.order],
+            "routes": {
+                site(key): [[[sk.index[id(v)], slot] for v, slot in route] for route in routes]
+                for key, routes in sk.routes.items()
+            },
+            "variants": [{"kind": v.kind, "sites": sorted(map(site, v.sites)), "where": dict(v.where)}
+                         for v in self._variants],
+            "names": parsed,
+            "questions": questions,
+            "mistakes": {m.name: {"title": {"en": m.titles[0], "zh": m.titles[1]}, "en": m.en, "zh": m.zh}
+                         for m in MISTAKES.values()},
+            "words": WORDS,
+            "max_digits": MAX_DIGITS,
+            "digit_zeros": _digit_zeros(),
+        }
 
 
 # --- worksheets and answer keys ------------------------------------------------------------------

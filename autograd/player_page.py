@@ -7,6 +7,11 @@ and style (``autograd/player/``), KaTeX for the maths and, where Graphviz's ``do
 the picture already laid out as SVG; where it is not, Graphviz compiled to WebAssembly
 (``autograd/player/vendor/``) lays the DOT out in the browser. Nothing is fetched from a network.
 In Jupyter a Player shows itself in an iframe, with the SVG and the text as fallbacks.
+
+With ``quiz=True`` the page is a quiz (:func:`quiz_data`): the numbers of an exercise's
+questions (:func:`autograd.exercise`) stay hidden, on the card and on the picture, until the
+learner types them in; ``autograd/player/checker.js`` gives the verdicts of
+:meth:`Exercise.check <autograd.exercise.Exercise.check>` in the browser.
 """
 
 from __future__ import annotations
@@ -23,19 +28,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import describe
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["Player", "View", "player", "MAX_NODES", "graph_view", "recorded_grads"]
+if TYPE_CHECKING:
+    from .exercise import Exercise
+
+__all__ = ["Player", "View", "player", "MAX_NODES", "graph_view", "recorded_grads", "quiz_of", "quiz_data"]
 
 MAX_NODES = 2000
 """The largest graph (in Values) a page is made for: past it the picture cannot be followed."""
 
 ASSETS = Path(__file__).with_name("player")
 LANGS = ("en", "zh")
+CHECKER_OPS = frozenset({
+    "add", "add_n", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "relu", "half_squared_error",
+    "threshold",
+})
+"""The op rows ``player/checker.js`` mirrors (forward and local derivatives); a browser test
+checks each against the op table at sample points. A quiz is refused on a graph with others."""
 
 
 @dataclass
@@ -60,10 +74,14 @@ class Player:
     """A recorded pass and its pictures; :meth:`save` writes the page, Jupyter displays it.
 
     ``trace`` is the JSON object of :meth:`autograd.trace.Trace.to_json` (format
-    ``stepgrad.trace``, version 1); ``views`` are the pictures, the first shown first.
+    ``stepgrad.trace``, version 1); ``views`` are the pictures, the first shown first; ``quiz``
+    the page's questions (:func:`quiz_data`), or None for a page that shows every number.
     """
 
-    def __init__(self, trace: dict[str, Any], views: Sequence[View], *, title: str = "stepgrad") -> None:
+    def __init__(
+        self, trace: dict[str, Any], views: Sequence[View], *, title: str = "stepgrad",
+        quiz: dict[str, Any] | None = None,
+    ) -> None:
         if trace.get("format") != "stepgrad.trace" or trace.get("version") != 1:
             raise ValueError(
                 f"Player: expected a trace of format 'stepgrad.trace' version 1, got "
@@ -74,6 +92,7 @@ class Player:
         self.trace = trace
         self.views = list(views)
         self.title = title
+        self.quiz = quiz
         self._svgs: list[str | None] | None = None
 
     @property
@@ -82,7 +101,16 @@ class Player:
         return len(self.trace["steps"])
 
     def __repr__(self) -> str:
-        return f"<Player {self.title!r}: {self.count} steps, {len(self.trace['nodes'])} nodes>"
+        asked = f", {len(self.questions)} questions" if self.quiz else ""
+        return f"<Player {self.title!r}: {self.count} steps, {len(self.trace['nodes'])} nodes{asked}>"
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """The quiz's questions in the order the page asks them (each with the step ``at`` which
+        it is asked), or ``[]`` for a page that is no quiz."""
+        if not self.quiz:
+            return []
+        return sorted((q for q in self.quiz["questions"] if q["at"] is not None), key=lambda q: (q["at"], q["line"]))
 
     def __str__(self) -> str:
         """The derivation as plain text: each step's lines under its title, in order."""
@@ -116,9 +144,12 @@ class Player:
             "player_css": _asset("player.css"),
             "trace_json": _script_json(self.trace),
             "views_json": _script_json(views),
+            "quiz_json": "" if not self.quiz else (
+                f'<script type="application/json" id="stepgrad-quiz">{_script_json(self.quiz)}</script>'
+            ),
             "katex_js": _asset("vendor/katex/katex.min.js"),
             "graphviz_js": _graphviz_js() if None in svgs else "",
-            "player_js": _asset("player.js"),
+            "player_js": (_asset("checker.js") + "\n" if self.quiz else "") + _asset("player.js"),
         }
         # One pass over the template: text inside the parts is never read as a placeholder.
         return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m.group(1)], _asset("page.html"))
@@ -148,7 +179,11 @@ class Player:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        # Where scripts do not run (a notebook viewed on a code host), the SVG and the text remain.
+        # Where scripts do not run (a notebook viewed on a code host), the SVG and the text remain;
+        # a quiz leaves only its questions there (the picture and the text would give the answers).
+        if self.quiz:
+            lines = [f"{q['prompt']['text']} = ?  ({q['kinds'][self.trace['langs'][0]]})" for q in self.questions]
+            return {"text/plain": "\n".join(lines), "text/html": self._repr_html_()}
         bundle = {"text/plain": str(self), "text/html": self._repr_html_()}
         svg = self.svgs()[0]
         if svg is not None:
@@ -237,6 +272,7 @@ def player(
     *,
     lr: float | None = None,
     lang: str | Sequence[str] = "en",
+    quiz: bool | str | Sequence[str] | Exercise = False,
 ) -> Player:
     """The step-through player of one pass through the graph of ``output``.
 
@@ -247,19 +283,27 @@ def player(
     for a page that switches between them. A graph of more than :data:`MAX_NODES` Values is
     refused. ``save(path)`` writes the page; in Jupyter the player displays itself.
 
+    ``quiz=True`` makes the page a quiz on every quantity the pass computes (``quiz`` may also be
+    what to ask, as :func:`autograd.exercise`'s ``ask``, or an exercise on this graph): see
+    :func:`quiz_of`.
+
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> p = player((a * b + a).labelled("c"))
     >>> p.count > 0 and "c" in str(p)
     True
+    >>> [q["name"] for q in player((a * b + a).labelled("c"), quiz=True).questions]
+    ['c', 'dc/db', 'dc/da']
     """
     from .render import dot_source
 
     check_size(output, where="player")
     langs = langs_of(lang, where="player")
+    ex = quiz_of(quiz, output, lr, where="player")
+    lr = lr if ex is None else ex.lr
     trace = record(output, wrt, lr, langs)
     dot = dot_source(output, max_nodes=MAX_NODES, grads=recorded_grads(output, trace))
-    return Player(trace, [graph_view(trace, dot)], title=_title(trace))
+    return Player(trace, [graph_view(trace, dot)], title=_title(trace, ex), quiz=quiz_data(ex, trace))
 
 
 def recorded_grads(output: Value, trace: dict[str, Any]) -> dict[Value, float]:
@@ -282,9 +326,248 @@ def recorded_grads(output: Value, trace: dict[str, Any]) -> dict[Value, float]:
     return grads
 
 
-def _title(trace: dict[str, Any]) -> str:
+def _title(trace: dict[str, Any], ex: Exercise | None = None) -> str:
     names = {n["id"]: n["name"] or n["id"] for n in trace["nodes"]}
-    return f"stepgrad · {names[trace['output']]}"
+    return f"stepgrad · {'quiz · ' if ex is not None else ''}{names[trace['output']]}"
+
+
+# --- the quiz ------------------------------------------------------------------------------------
+
+
+def quiz_of(
+    quiz: bool | str | Sequence[str] | Exercise | None, output: Value, lr: float | None, *, where: str
+) -> Exercise | None:
+    """The exercise a page asks: None for ``quiz=False``; for ``True`` every quantity of the pass
+    (``ask="all"``); a phase, a name or a list of them as :func:`autograd.exercise`'s ``ask``;
+    or an exercise made on this very graph (its learning rate is the page's).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = (x * x).labelled("y")
+    >>> [q.name for q in quiz_of("backward", y, None, where="player").questions]
+    ['dy/dx']
+    >>> quiz_of(True, x * 2, None, where="player")
+    Traceback (most recent call last):
+    ...
+    ValueError: player: exercise: the output needs a label (e.g. .labelled('E_total')): questions name it
+    """
+    from .exercise import Exercise, exercise
+
+    if quiz is False or quiz is None:
+        return None
+    if isinstance(quiz, Exercise):
+        if quiz.output is not output:
+            raise ValueError(f"{where}: quiz= is an exercise on another graph (its output is {describe(quiz.output)}, "
+                             f"the page's {describe(output)}); make the exercise from the Value the page plays")
+        if lr is not None and quiz.lr != lr:
+            raise ValueError(f"{where}: lr={lr!r} but the exercise's learning rate is {quiz.lr!r}; give one of them")
+        ex = quiz
+    else:
+        try:
+            ex = exercise(output, "all" if quiz is True else quiz, lr=lr)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    others = sorted({v.op.name for v in topological_order(output) if v.op is not None} - CHECKER_OPS)
+    if others:
+        raise ValueError(f"{where}: the quiz cannot check a graph with the op {others[0]!r} (the page's checker, "
+                         f"autograd/player/checker.js, mirrors {', '.join(sorted(CHECKER_OPS))})")
+    return ex
+
+
+def quiz_data(ex: Exercise | None, trace: dict[str, Any]) -> dict[str, Any] | None:
+    """What the quiz page needs: the exercise's :meth:`~autograd.exercise.Exercise.checker_data`,
+    and where each question is asked in the trace.
+
+    Each question gets ``at``, the step that reveals its number (the trace's ``reveals`` of its
+    node; for a local derivative, the step by which backward has used every edge it is folded
+    over; for a term's share, the contribution step that shows it), or None when this trace has
+    no such step (backward limited by ``wrt``); ``line``, the card line that shows it; ``hides``,
+    the picture's numbers to keep blank until it is answered (``"field\\x1fid"``: a node's
+    ``data``, ``grad``, ``updated`` or ``after``, or an edge's ``local``; its own, and any
+    unlabelled node's or edge's that is the same number); and ``prompt``, its
+    symbol as that card line writes it (∂E_total/∂net_o1 for the question ∂E_o1/∂net_o1).
+    ``masks`` lists, per step, the lines that show the number of a question asked at or before
+    that step, with the line written without its numbers (``lhs = formula = ?``).
+
+    >>> from autograd import Value
+    >>> from autograd.exercise import exercise
+    >>> x = Value(3.0, label="x")
+    >>> y = (x * x).labelled("y")
+    >>> data = quiz_data(exercise(y, "all"), record(y, None, None, ["en"]))
+    >>> [(q["name"], q["at"], q["hides"]) for q in data["questions"]]
+    [('y', 1, ['data\\x1fv1']), ('dy/dx', 5, ['grad\\x1fv0'])]
+    >>> data["masks"]["1"][0]["text"]
+    'y = x·x = ?'
+    """
+    if ex is None:
+        return None
+    data = ex.checker_data()
+    place = _Placement(ex, trace)
+    for q in data["questions"]:
+        place.question(q)
+    data["masks"] = place.masks([q for q in data["questions"] if q["at"] is not None])
+    return data
+
+
+class _Placement:
+    """Where an exercise's questions sit in a trace (see :func:`quiz_data`)."""
+
+    KINDS = ("data", "grad", "updated", "after")  # what a node's slots show
+
+    def __init__(self, ex: Exercise, trace: dict[str, Any]) -> None:
+        from .exercise import _parse
+
+        self.ex, self.trace, self.steps = ex, trace, trace["steps"]
+        self.questions = {q.name: q for q in ex.questions}
+        self.first: dict[str, dict[str, int]] = {kind: {} for kind in (*self.KINDS, "local")}
+        for s in self.steps:  # the step from which each number is known (as player.js's revealedAt)
+            for kind, ids in s["reveals"].items():
+                for i in ids:
+                    self.first[kind].setdefault(i, s["index"])
+            if s["phase"] == "backward":
+                for e in s["edges"]:
+                    self.first["local"].setdefault(e, s["index"])
+        # each card line's numbers, each with the name of the quantity it is (None: by its number)
+        self.shown = [[_shown(line["expr"], lambda e, after=s["phase"] == "after": self.named(e, after))
+                       for line in s["lines"]] for s in self.steps]
+        # the primitive edges of each question's local derivative (under any of its names)
+        self.edges: dict[str, list[str]] = {}
+        for q in ex.questions:
+            edges = []
+            for name in ex._group(q.name):
+                kind, c, a = _parse(name, ex._sk)
+                if kind == "local":
+                    edges += [f"e{ex._sk.index[id(v)]}.{slot}" for route in ex._sk.routes[(c, a)] for v, slot in route]
+            self.edges[q.name] = list(dict.fromkeys(edges))
+        self.sharing: dict[str, int] = {}  # how many questions' local derivatives each edge is part of
+        for edges in self.edges.values():
+            for e in edges:
+                self.sharing[e] = self.sharing.get(e, 0) + 1
+        # Folded nodes and edges have no name: their numbers are hidden when they are an open
+        # question's number (the product w5·out_h1 carries δ_o1 = ∂E/∂net_o1 as its gradient).
+        self.unnamed = [(kind, n["id"], n[kind]) for n in trace["nodes"] if n["label"] is None for kind in self.KINDS]
+        self.unnamed += [("local", e["id"], e["local"]) for e in trace["edges"]]
+
+    @staticmethod
+    def same(a: Any, b: float) -> bool:
+        """The same number as the card prints it."""
+        from .printing import format_number
+
+        return isinstance(a, float) and format_number(a) == format_number(b)
+
+    def named(self, e: dict[str, Any] | None, after: bool) -> str | None:
+        """The question a symbol of a trace line stands for (under any of its names), else the
+        symbol's own name; None for a number or a product (those are known by their number)."""
+        from .exercise import normalise
+
+        ex = self.ex
+        if e is None or e["type"] not in ("sym", "deriv"):
+            return None
+        if e["type"] == "sym":  # in the forward pass after the update, w5 means w5⁺
+            name = normalise(e["name"]) + ("+" if after and not e["name"].endswith("⁺") else "")
+            return ex._aliases.get(name, name)
+        num, den = e["num"]["name"], e["den"]["name"]
+        if num in ex._sk.node and den in ex._sk.node:
+            return ex._aliases.get(ex._alias_key(num, den), f"d{num}/d{den}")
+        return f"d{num}/d{den}"
+
+    def shows(self, step: int, line: int, q: dict[str, Any], value_only: bool = False) -> bool:
+        """Whether a card line prints the number of question ``q`` (``value_only``: as its
+        result): under one of its names, or as a number or a product that is the same number."""
+        entries = self.shown[step][line]
+        return any(name == q["name"] or (name is None and self.same(x, q["value"]))
+                   for name, x in (entries[:1] if value_only else entries))
+
+    def question(self, q: dict[str, Any]) -> None:
+        """Add ``at``, ``line``, ``hides`` and ``prompt`` to a question of checker_data."""
+        from .exercise import _render
+        from .trace import step_from_json
+
+        question = self.questions[q["name"]]
+        focus, kind = question.node_ids[0], question.reveals
+        if kind == "local":
+            ats = [self.first["local"].get(e) for e in question.edge_ids]
+            at = None if None in ats or not ats else max(ats)
+        elif kind is not None:
+            at = self.first[kind].get(focus)
+        else:  # a term's share: the contribution step into its node that shows its number
+            at = next((s["index"] for s in self.steps if s["phase"] == "backward" and s["node"] == focus
+                       and any(self.shows(s["index"], k, q, True) for k in range(len(s["lines"])))),
+                      self.first["grad"].get(focus))
+        lines = self.steps[at]["lines"] if at is not None else []
+        line = next((k for k in range(len(lines)) if self.shows(at, k, q, True)), None)
+        edges = self.edges[q["name"]]
+        hides = [f"{kind}\x1f{focus}"] if kind in self.KINDS else []
+        hides += [f"local\x1f{e}" for e in ([e for e in edges if self.sharing[e] == 1] or edges)]
+        hides += [f"{what}\x1f{i}" for what, i, x in self.unnamed if self.same(x, q["value"])]
+        prompt = {"text": q["text"], "latex": q["latex"]}
+        lhs = lines[line]["expr"]["lhs"] if line is not None else None
+        if lhs is not None and lhs["type"] == "deriv" and self.named(lhs, False) == q["name"]:
+            symbol = step_from_json(lines[line]["expr"]).lhs  # ∂E_total/∂net_o1 where the card writes it so
+            prompt = {"text": _render(symbol, "text"), "latex": _render(symbol, "latex")}
+        q.update(at=at, line=line, hides=list(dict.fromkeys(hides)), prompt=prompt)
+
+    def masks(self, asked: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """Per step, the lines that print the number of a question asked at or before it."""
+        from .trace import step_from_json
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        for s in self.steps:
+            for k, line in enumerate(s["lines"]):
+                hidden = [q for q in asked if q["at"] <= s["index"] and self.shows(s["index"], k, q)]
+                if hidden:
+                    out.setdefault(str(s["index"]), []).append({
+                        "line": k, "names": [q["name"] for q in hidden],
+                        **_masked(step_from_json(line["expr"]), [q["value"] for q in hidden], self.trace["digits"]),
+                    })
+        return out
+
+
+def _shown(expr: dict[str, Any], named: Any) -> list[tuple[str | None, Any]]:
+    """The numbers a trace line prints, each with the name ``named`` gives its symbol (None for a
+    number): the line's value first (named by its left-hand side), then those its formula is
+    written with."""
+    if expr["kind"] == "plan":
+        return []
+    out = [(named(expr["lhs"]), expr["value"])]
+    stack = [expr["formula"]] if expr["formula"] is not None else []
+    while stack:
+        e = stack.pop()
+        if e["type"] in ("sym", "deriv", "num"):
+            out.append((named(e), e["value"]))
+        elif e["type"] == "join":
+            stack += e["items"]
+        elif e["type"] == "tmpl":  # only the placeholders the template writes (a row binds them all)
+            args = e["args"]
+            stack += args if e["separator"] else [args[k] for k in re.findall(r"\{([a-z]+)\}", e["text"]) if k in args]
+    return out
+
+
+def _masked(step: Any, values: Sequence[float], digits: int) -> dict[str, str]:
+    """A card line without its numbers, ``lhs = formula = ?``; the formula too is left out when
+    it is written with one of the hidden numbers (a sum of contributions)."""
+    from .expr import Join, Num, Tmpl
+    from .printing import Notation, format_number, render_expr
+
+    hidden = {format_number(v) for v in values}
+    stack, leaks = [step.formula], False
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Num):
+            leaks |= format_number(e.value) in hidden
+        elif isinstance(e, Join):
+            stack += e.items
+        elif isinstance(e, Tmpl):
+            stack += e.args if e.separator else e.args.values()
+    out = {}
+    for fmt in ("text", "latex"):
+        nota = Notation(fmt, digits)
+        parts = [render_expr(step.lhs, nota)[0]] if step.lhs is not None else []
+        if step.formula is not None and step.show_formula and not leaks:
+            parts.append(render_expr(step.formula, nota)[0])
+        parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+        out[fmt] = " = ".join([*parts, "{?}" if fmt == "latex" else "?"])  # {?}: spaced as a symbol
+    return out
 
 
 # --- the page's pieces ---------------------------------------------------------------------------

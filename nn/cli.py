@@ -125,7 +125,8 @@ SHEET_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", "
 
 def exercise_command(args: argparse.Namespace) -> int:
     """Write the worksheet (--out) and answer key (--key) of the classic network or a seeded
-    variant, each in the format of its suffix; without either, ask the questions in the terminal."""
+    variant, each in the format of its suffix, and its quiz page (--html); without any of them,
+    ask the questions in the terminal."""
     from .examples import classic_exercise
 
     files = [(path, option, kind) for path, option, kind in ((args.out, "--out", "sheet"), (args.key, "--key", "key"))
@@ -145,8 +146,11 @@ def exercise_command(args: argparse.Namespace) -> int:
         ex = classic_exercise(args.seed, ask=ask or "all")
     except (ValueError, TypeError) as exc:
         raise CommandError(f"--ask {args.ask!r}: {exc}") from None
+    if args.html is not None:
+        _write_page(args, lambda langs: ex.player(lang=langs))
     if not files:
-        ex.run(lang=args.lang)
+        if args.html is None:
+            ex.run(lang=args.lang)
         return 0
     texts = {option: (ex.worksheet if kind == "sheet" else ex.answer_key)(formats[option], args.lang)
              for _, option, kind in files}
@@ -346,6 +350,8 @@ def _exercise_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--key", type=Path, metavar="KEY", help="write the answer key here")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="format of --out and --key (default: from each file's suffix)")
+    p.add_argument("--html", type=Path, metavar="PAGE",
+                   help="write the quiz page (the step-through page that asks each question at its step) here")
 
 
 def _train_options(p: argparse.ArgumentParser) -> None:

@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.player_page import MAX_NODES, Player, View, graph_view, langs_of, record, recorded_grads
+from autograd.player_page import (
+    MAX_NODES,
+    Player,
+    View,
+    graph_view,
+    langs_of,
+    quiz_data,
+    quiz_of,
+    record,
+    recorded_grads,
+)
 from autograd.render import dot_source
 
 from .diagram import OUT, edge_id, network_dot, node_id, weight_rows
@@ -29,6 +39,7 @@ def player(
     loss: str = "half_sse",
     lr: float | None = None,
     lang: str | Sequence[str] = "en",
+    quiz: bool | str | Sequence[str] = False,
 ) -> Player:
     """The step-through player of one pass of ``net`` on one sample: forward, error, backward, update.
 
@@ -36,14 +47,19 @@ def player(
     ``lr`` adds an update step per trainable parameter; ``lang`` is ``"en"``, ``"zh"`` or both.
     The page opens on the network diagram and switches to the computation graph (left out when
     that graph has more than ``autograd.player_page.MAX_NODES`` Values). The network is not changed.
+    ``quiz=True`` makes the page a quiz on every quantity of the pass (or on what ``quiz`` asks,
+    as :func:`autograd.exercise`'s ``ask``): see :func:`autograd.player`.
 
     >>> from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network
     >>> p = player(classic_network(), CLASSIC_INPUTS, CLASSIC_TARGETS, lr=0.5)
     >>> [view.kind for view in p.views]
     ['network', 'graph']
+    >>> len(player(classic_network(), CLASSIC_INPUTS, CLASSIC_TARGETS, lr=0.5, quiz="update").questions)
+    9
     """
     langs = langs_of(lang, where="nn.player")
     error = get_loss(loss)(net(inputs), targets)
+    ex = quiz_of(quiz, error, lr, where="nn.player")
     trainable = [p for p in net.parameters() if p.requires_grad]
     trace = record(error, trainable or None, lr, langs)
     views = [network_view(net, trace, inputs, lr)]
@@ -51,7 +67,8 @@ def player(
         dot = dot_source(error, max_nodes=MAX_NODES, group=neuron_of, grads=recorded_grads(error, trace))
         views.append(graph_view(trace, dot))
     sizes = "-".join(str(n) for n in net.sizes)
-    return Player(trace, views, title=f"stepgrad · network {sizes}")
+    title = f"stepgrad · {'quiz · ' if ex is not None else ''}network {sizes}"
+    return Player(trace, views, title=title, quiz=quiz_data(ex, trace))
 
 
 def network_view(net: Any, trace: dict[str, Any], inputs: Sequence[float], lr: float | None) -> View:

@@ -1,7 +1,9 @@
 // The step-through player: reads the embedded trace (format "stepgrad.trace", version 1) and the
 // pictures, and shows one step at a time. Everything a step shows is computed from the trace by
-// small pure functions (revealedAt, cardOf), so another mode (say, hiding a number and asking
-// for it) only needs to change how a card is drawn. Labels are always inserted as text.
+// small pure functions (revealedAt, cardOf). A quiz page (autograd.player(..., quiz=True)) also
+// embeds its questions: their numbers stay blank on the card and the picture until the learner
+// has answered them right or revealed them, and checker.js gives the verdicts of
+// Exercise.check. Labels are always inserted as text.
 (function () {
   "use strict";
 
@@ -20,6 +22,10 @@
       nodeForward: "value", nodeGrad: "gradient", nodeUpdate: "update", nodeAfter: "after the update", noSteps: "no step computes this node",
       layout: "Laying out the graph…", layoutFailed: "The graph could not be laid out: {0}",
       graph: "Computation graph", network: "Network",
+      check: "Check", hint: "Hint", reveal: "Reveal", answerOf: "Your answer for {0}", answerIs: "The answer: {0}",
+      revealed: "revealed", scoreRevealed: " · {0} revealed", nextQuestion: "Next question",
+      quizKeys: "Enter checks an answer, Esc leaves its box",
+      quizDone: "Every question is answered.",
     },
     zh: {
       forward: "前向传播", loss: "误差", backward: "反向传播", update: "更新", after: "更新之后",
@@ -29,6 +35,10 @@
       nodeForward: "值", nodeGrad: "梯度", nodeUpdate: "更新", nodeAfter: "更新之后", noSteps: "没有步骤计算这个节点",
       layout: "正在排布计算图……", layoutFailed: "计算图无法排布：{0}",
       graph: "计算图", network: "网络",
+      check: "检查", hint: "提示", reveal: "看答案", answerOf: "你算出的 {0}", answerIs: "答案：{0}",
+      revealed: "已看答案", scoreRevealed: "，看了 {0} 题的答案", nextQuestion: "下一题",
+      quizKeys: "Enter 检查答案，Esc 离开输入框",
+      quizDone: "所有题目都已答完。",
     },
   };
   const fill = (template, ...args) => template.replace(/\{(\d)\}/g, (_, k) => String(args[+k]));
@@ -51,6 +61,68 @@
   const nodeById = new Map(trace.nodes.map((n) => [n.id, n]));
   const edgeById = new Map(trace.edges.map((e) => [e.id, e]));
 
+  // --- the quiz: what stays hidden, and the learner's answers --------------------------------------
+  // A question is open from its step on until it is answered right or revealed; while it is open,
+  // its numbers on the picture (q.hides) and every card line that prints its number (masks) are
+  // blank. The score counts each question's first answer, as a worksheet would.
+  const quizData = document.getElementById("stepgrad-quiz");
+  const quiz = quizData ? makeQuiz(JSON.parse(quizData.textContent)) : null;
+
+  function makeQuiz(data) {
+    const checker = new window.stepgradChecker.Checker(data);
+    const asked = data.questions.filter((q) => q.at !== null).sort((a, b) => a.at - b.at || a.line - b.line);
+    const byName = new Map(asked.map((q) => [q.name, q]));
+    const atStep = new Map();
+    const hides = new Map(); // "field\x1fid" -> the questions that hide it
+    for (const q of asked) {
+      if (!atStep.has(q.at)) atStep.set(q.at, []);
+      atStep.get(q.at).push(q);
+      for (const key of q.hides) {
+        if (!hides.has(key)) hides.set(key, []);
+        hides.get(key).push(q);
+      }
+    }
+    const answers = new Map(); // name -> the learner's latest answer that is a number (as typed)
+    const state = new Map(asked.map((q) => [q.name, { text: "", verdict: null, first: null, revealed: false, hint: false }]));
+    const resolved = (name) => {
+      const s = state.get(name);
+      return s.revealed || (s.verdict !== null && s.verdict.status === "right");
+    };
+    const open = (q, index) => q.at <= index && !resolved(q.name);
+    return {
+      data, checker, asked, byName, atStep, answers, state, resolved,
+      hidden: (field, id, index) => (hides.get(`${field}\x1f${id}`) || []).some((q) => open(q, index)),
+      // The mask of line k of step `index` while a question it prints is open, else null.
+      mask(index, k) {
+        const mask = (data.masks[String(index)] || []).find((m) => m.line === k);
+        return mask && mask.names.some((name) => byName.has(name) && !resolved(name)) ? mask : null;
+      },
+      // Judge an answer with every other answer the learner stands by (check's rule for carried errors).
+      answer(name, text) {
+        const verdict = checker.verdict(name, new Map(answers).set(name, text));
+        if (verdict.status !== "invalid") answers.set(name, text);
+        const s = state.get(name);
+        s.text = text;
+        s.verdict = verdict;
+        if (s.first === null && verdict.status !== "invalid" && !s.revealed) s.first = verdict.status;
+        return verdict;
+      },
+      reveal(name) {
+        state.get(name).revealed = true;
+      },
+      score() {
+        const firsts = asked.map((q) => state.get(q.name).first);
+        return {
+          right: firsts.filter((f) => f === "right").length,
+          carried: firsts.filter((f) => f === "carried").length,
+          revealed: asked.filter((q) => state.get(q.name).revealed).length,
+          answered: firsts.filter((f) => f !== null).length,
+          total: asked.length,
+        };
+      },
+    };
+  }
+
   // The number as the picture draws it: 4 significant digits, as Python's format(x, ".4g").
   function short(x) {
     if (x === null || x === undefined) return "";
@@ -68,18 +140,21 @@
 
   // The value a slot of the picture shows at step `index` ("" while not yet computed).
   function slotText(slot, index) {
+    // Known, and not the number of an open question of the quiz.
+    const shown = (field, id) => known(field, id, index) && !(quiz && quiz.hidden(field, id, index));
     if (slot.field === "local") {
-      return known("local", slot.edge, index) ? short(edgeById.get(slot.edge).local) : "";
+      return shown("local", slot.edge) ? short(edgeById.get(slot.edge).local) : "";
     }
     const node = nodeById.get(slot.node);
     const field = slot.field === "data+updated" ? "data" : slot.field;
-    if (!known(field, slot.node, index)) return "";
+    if (!shown(field, slot.node)) return "";
     let text = short(node[field]);
     // "data+updated": the value, then what it becomes: a parameter's update, or any node's value
     // in the forward pass after the update.
     if (slot.field === "data+updated") {
-      if (known("updated", slot.node, index)) text += ` → ${short(node.updated)}`;
-      else if (known("after", slot.node, index)) text += ` → ${short(node.after)}`;
+      if (known("updated", slot.node, index)) {
+        if (shown("updated", slot.node)) text += ` → ${short(node.updated)}`;
+      } else if (shown("after", slot.node)) text += ` → ${short(node.after)}`;
     }
     return text;
   }
@@ -88,8 +163,13 @@
   function cardOf(index, lang) {
     const step = steps[index];
     const pick = (words) => (words ? words[lang] || words[langs[0]] || "" : "");
-    return { phase: step.phase, title: pick(step.title), note: pick(step.note), lines: step.lines || [] };
+    const lines = (step.lines || []).map((line, k) => lineOf(index, k) || line);
+    return { phase: step.phase, title: pick(step.title), note: pick(step.note), lines };
   }
+
+  // Line k of a step as the quiz shows it now: without its numbers while it prints an open
+  // question's (the masked {text, latex}), or null when it is shown whole.
+  const lineOf = (index, k) => (quiz ? quiz.mask(index, k) : null);
 
   function cardText(index, lang) {
     const card = cardOf(index, lang);
@@ -217,10 +297,11 @@
     lines.replaceChildren();
     for (const line of card.lines) {
       const div = document.createElement("div");
-      div.className = "line";
+      div.className = line.names ? "line masked" : "line";
       renderMaths(line, div);
       lines.appendChild(div);
     }
+    if (quiz) renderQuiz(index, lang);
     $("scrubber").value = String(index);
     $("first").disabled = $("prev").disabled = index === 0;
     $("last").disabled = $("next").disabled = index === steps.length - 1;
@@ -239,6 +320,184 @@
         // a sandboxed frame (Jupyter's srcdoc) may refuse; the step is still shown
       }
     }
+  }
+
+  // --- the quiz's part of the card: a box per question asked at this step -----------------------------
+
+  function renderQuiz(index, lang) {
+    const words = WORDS[lang] || WORDS.en;
+    const box = $("quiz");
+    const here = quiz.atStep.get(index) || [];
+    const key = `${index}/${lang}`;
+    if (box.dataset.key !== key) { // a new step or language: new boxes (typing in a box is not redrawn)
+      box.dataset.key = key;
+      box.replaceChildren(...here.map((q) => questionBox(q, words, lang)));
+    }
+    box.hidden = here.length === 0;
+    for (const element of box.querySelectorAll(".question")) updateQuestion(element, words, lang);
+    const score = quiz.score();
+    let line = fill(quiz.data.words[lang].score, score.right, score.total);
+    if (score.carried) line += fill(quiz.data.words[lang].score_carried, score.carried);
+    if (score.revealed) line += fill(words.scoreRevealed, score.revealed);
+    $("score").textContent = line;
+    $("next-question").textContent = words.nextQuestion;
+    $("next-question").disabled = quiz.asked.every((q) => quiz.resolved(q.name));
+  }
+
+  function questionBox(q, words, lang) {
+    const element = document.createElement("div");
+    element.className = "question";
+    element.dataset.name = q.name;
+    const id = `answer-${quiz.asked.indexOf(q)}`;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.className = "prompt";
+    renderMaths({ latex: `${q.prompt.latex} =`, text: `${q.prompt.text} =` }, label);
+    const input = document.createElement("input");
+    Object.assign(input, { id, type: "text", autocomplete: "off", spellcheck: false });
+    input.setAttribute("autocapitalize", "off");
+    input.setAttribute("enterkeyhint", "done");
+    input.setAttribute("aria-label", fill(words.answerOf, q.prompt.text));
+    input.setAttribute("aria-describedby", `${id}-verdict`);
+    const check = button("check", words.check, () => submit(q, input));
+    const hint = button("hint", words.hint, () => {
+      const s = quiz.state.get(q.name);
+      s.hint = !s.hint;
+      updateQuestion(element, WORDS[state.lang] || WORDS.en, state.lang);
+      element.scrollIntoView({ block: "nearest" });
+    });
+    const reveal = button("reveal", words.reveal, () => {
+      quiz.reveal(q.name);
+      render();
+      $("next-question").focus();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        submit(q, input);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        $("next").focus();
+      }
+    });
+    const row = document.createElement("div");
+    row.className = "answer-row";
+    row.append(label, input, check, hint, reveal);
+    const verdict = document.createElement("p");
+    verdict.className = "verdict";
+    verdict.id = `${id}-verdict`;
+    verdict.setAttribute("role", "status");
+    const explanation = document.createElement("p");
+    explanation.className = "explanation";
+    const hintBox = document.createElement("div");
+    hintBox.className = "hint-box";
+    element.append(row, verdict, explanation, hintBox);
+    return element;
+  }
+
+  function button(kind, text, action) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = kind;
+    b.textContent = text;
+    b.addEventListener("click", action);
+    return b;
+  }
+
+  function submit(q, input) {
+    if (!input.value.trim()) return;
+    const verdict = quiz.answer(q.name, input.value);
+    render();
+    input.closest(".question").scrollIntoView({ block: "nearest" });
+    if (verdict.status === "right") {
+      const next = [...$("quiz").querySelectorAll("input:not(:disabled)")][0];
+      (next || $("next-question")).focus();
+    } else {
+      input.select();
+    }
+  }
+
+  // A question's box as its state stands: the verdict (Verdict.line), the known mistake's
+  // explanation, the answer once right or revealed, and the hint when asked for.
+  function updateQuestion(element, words, lang) {
+    const name = element.dataset.name;
+    const q = quiz.byName.get(name);
+    const s = quiz.state.get(name);
+    const done = quiz.resolved(name);
+    element.classList.toggle("done", done);
+    element.dataset.status = s.revealed ? "revealed" : (s.verdict ? s.verdict.status : "open");
+    const input = element.querySelector("input");
+    input.disabled = done;
+    if (document.activeElement !== input) input.value = s.text;
+    element.querySelector(".check").hidden = done;
+    element.querySelector(".reveal").hidden = done;
+    const hintButton = element.querySelector(".hint");
+    hintButton.setAttribute("aria-expanded", String(s.hint));
+    const verdict = element.querySelector(".verdict");
+    const parts = [];
+    if (s.verdict) parts.push(quiz.checker.line(s.verdict, lang));
+    if (s.revealed) parts.push(fill(words.answerIs, formatted(q.value)));
+    verdict.textContent = parts.join(" · ");
+    const explanation = element.querySelector(".explanation");
+    explanation.textContent = (s.verdict && quiz.checker.explanation(s.verdict, lang)) || "";
+    const hintBox = element.querySelector(".hint-box");
+    hintBox.hidden = !s.hint;
+    if (s.hint) renderHint(hintBox, q, s, done, lang);
+  }
+
+  const formatted = (x) => window.stepgradChecker.formatNumber(x).replace("-", "−");
+
+  // The hint (Exercise.hint): the formula, each quantity it reads from the learner's numbers
+  // beside the true one, the true numbers once the question is done, and whether the slip is in
+  // this step.
+  function renderHint(box, q, s, done, lang) {
+    const w = quiz.data.words[lang];
+    const hint = quiz.checker.hint(q.name, quiz.answers);
+    box.replaceChildren();
+    const title = document.createElement("p");
+    title.className = "hint-title";
+    title.textContent = fill(w.hint, q.text);
+    const formula = document.createElement("div");
+    formula.className = "line";
+    renderMaths(q.formula, formula);
+    box.append(title, formula);
+    if (hint.rows.length) {
+      const table = document.createElement("table");
+      const head = table.createTHead().insertRow();
+      for (const text of ["", w.yours, w.true]) {
+        const th = document.createElement("th");
+        th.textContent = text;
+        head.appendChild(th);
+      }
+      const body = table.createTBody();
+      for (const row of hint.rows) {
+        const tr = body.insertRow();
+        renderMaths({ latex: row.latex, text: row.text }, tr.insertCell());
+        tr.insertCell().textContent = formatted(row.yours);
+        tr.insertCell().textContent = formatted(row.true);
+        tr.classList.toggle("differs", formatted(row.yours) !== formatted(row.true));
+      }
+      box.appendChild(table);
+    }
+    if (done) {
+      const truth = document.createElement("div");
+      truth.className = "line";
+      renderMaths({ latex: `${q.prompt.latex} = ${q.truth.latex}`, text: `${q.prompt.text} = ${q.truth.text}` }, truth);
+      box.appendChild(truth);
+    }
+    const wrong = s.verdict && ["wrong", "mistake", "carried"].includes(s.verdict.status);
+    if (wrong && hint.inputsRight) {
+      const note = document.createElement("p");
+      note.textContent = w[s.verdict.allAlong ? "inputs_right_all_along" : "inputs_right"];
+      box.appendChild(note);
+    }
+  }
+
+  // The next step, after this one (then from the start), with a question still open.
+  function nextQuestion() {
+    const open = quiz.asked.filter((q) => !quiz.resolved(q.name));
+    const q = open.find((x) => x.at > state.index) || open[0];
+    if (q) go(q.at);
   }
 
   // Scroll the picture (not the page) so that an element is in the middle of it.
@@ -298,7 +557,7 @@
         const kind = document.createElement("span");
         kind.className = "kind";
         kind.textContent = `${words[word]} · ${at + 1}`;
-        const first = (steps[at].lines || [])[0];
+        const first = lineOf(at, 0) || (steps[at].lines || [])[0];
         button.append(kind, document.createTextNode(first ? first.text : ""));
         if (at === state.index) button.setAttribute("aria-current", "step");
         button.addEventListener("click", () => go(at));
@@ -321,7 +580,17 @@
     const index = Math.max(0, Math.min(steps.length - 1, Math.trunc(Number(i)) || 0));
     state.index = index;
     render();
+    if (quiz) arrive(index);
     return index;
+  }
+
+  // At a step with an open question, playing stops; with a keyboard, the answer box takes the focus
+  // (on a touch screen that would throw the on-screen keyboard over the page at every step).
+  function arrive(index) {
+    if (!(quiz.atStep.get(index) || []).some((q) => !quiz.resolved(q.name))) return;
+    if (state.playing !== null) play(false);
+    const input = $("quiz").querySelector("input:not(:disabled)");
+    if (input && !window.matchMedia("(pointer: coarse)").matches) input.focus({ preventScroll: true });
   }
   const next = () => go(state.index + 1);
   const prev = () => go(state.index - 1);
@@ -353,7 +622,7 @@
       $(id).setAttribute("aria-label", words[key]);
       $(id).title = words[key];
     }
-    $("keys").textContent = words.keys;
+    $("keys").textContent = quiz ? `${words.keys} · ${words.quizKeys}` : words.keys;
     for (const button of $("langs").querySelectorAll("button")) {
       button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
     }
@@ -391,6 +660,11 @@
       setActualSize(!state.actual);
       render();
     });
+    if (quiz) {
+      document.body.classList.add("quiz");
+      $("quiz-score").hidden = false;
+      $("next-question").addEventListener("click", nextQuestion);
+    }
     // On a phone the whole graph would be too small to read: start at actual size, centred on the step.
     if ($("graph-pane").clientWidth < 600) setActualSize(true);
     // The phase strip: one coloured segment per run of steps of one phase.
@@ -476,7 +750,37 @@
     showView,
     trace,
   };
-  window.stepgrad = { player: api, ready: false };
+  window.stepgrad = { player: api, quiz: quiz && quizApi(), ready: false };
+
+  // For scripts and tests: answer, reveal and read a question as the page's own controls do.
+  function quizApi() {
+    const summary = (v) => v && {
+      status: v.status, digits: v.digits, mistake: v.mistake || null, culprits: v.culprits || [], rounded: !!v.rounded,
+      allAlong: !!v.allAlong, problem: v.problem || null,
+      line: { en: quiz.checker.line(v, "en"), zh: quiz.checker.line(v, "zh") },
+      explanation: { en: quiz.checker.explanation(v, "en"), zh: quiz.checker.explanation(v, "zh") },
+    };
+    return {
+      get questions() { return quiz.asked.map((q) => q.name); },
+      at: (name) => quiz.byName.get(name).at,
+      answer(name, text) {
+        const verdict = quiz.answer(name, text);
+        const input = $("quiz").querySelector(`.question[data-name="${CSS.escape(name)}"] input`);
+        if (input) input.value = text;
+        render();
+        return summary(verdict);
+      },
+      reveal(name) {
+        quiz.reveal(name);
+        render();
+      },
+      verdict: (name) => summary(quiz.state.get(name).verdict),
+      resolved: (name) => quiz.resolved(name),
+      hint: (name) => quiz.checker.hint(name, quiz.answers),
+      score: () => quiz.score(),
+      checker: quiz.checker,
+    };
+  }
 
   wireControls();
   const initial = stepFromHash();
