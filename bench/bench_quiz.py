@@ -21,19 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from bench_player import ready_ms  # noqa: E402  (this script's folder is on the path)
 from browser_support import chromium, open_page  # noqa: E402
 
 import autograd  # noqa: E402
 from nn.examples import CLASSIC_LR, classic_exercise  # noqa: E402
-
-
-def ready_ms(page: Path, reps: int) -> list[float]:
-    times = []
-    for _ in range(reps):
-        with chromium() as driver:
-            open_page(driver, page)
-            times.append(driver.execute_script("return stepgrad.readyAt"))
-    return times
 
 
 def python_ms(ex, name: str, answers: dict[str, str]) -> float:
