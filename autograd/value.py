@@ -255,7 +255,7 @@ def _result(op: Op, data: object, parents: tuple[Value, ...]) -> float:
     """A row's forward result as a float; in anomaly mode, refused if it is not finite."""
     if type(data) is not float:
         data = to_float(data, f"{op.name} forward")
-    if not math.isfinite(data) and anomaly.enabled():
+    if anomaly.active and not math.isfinite(data) and anomaly.enabled():
         raise anomaly_error(op, data, parents)
     return data
 

@@ -67,7 +67,7 @@ def explain_big_graph_seconds() -> tuple[int, float, int]:
     from autograd import explain, topological_order
 
     # The same ≥ 10,000-node labelled MLP graph the test of explain's summarising uses.
-    from tests.test_derive_formats import _mlp
+    from tests.test_printing import _mlp
 
     loss, w = _mlp(n_inputs=10, width=20, depth=3, samples=8)
     nodes = len(topological_order(loss))

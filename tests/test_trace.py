@@ -10,8 +10,8 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import Step as ProgramStep
-from test_properties import programs, run
+from test_graph_properties import Step as ProgramStep
+from test_graph_properties import programs, run
 
 import nn
 from autograd import Value, explain, topological_order, trace

@@ -7,7 +7,7 @@ import random
 
 import pytest
 from hypothesis import given
-from test_properties import SETTINGS, programs, run
+from test_graph_properties import SETTINGS, programs, run
 
 import autograd.compiled as compile_module
 from autograd import Value, add_n, compile, compile_graph, detect_anomaly

@@ -51,3 +51,12 @@ def test_to_sympy_names_symbols_by_label_and_gradients_agree() -> None:
 def test_to_sympy_refuses_two_leaves_with_one_label() -> None:
     with pytest.raises(ValueError, match="'x'"):
         to_sympy(Value(1.0, label="x") + Value(2.0, label="x"))
+
+
+def test_gradcheck_reports_rather_than_crashes_where_backward_or_f_fails() -> None:
+    from autograd import gradcheck
+
+    report = gradcheck(lambda a: a**0.01, [5e-324], raise_exception=False)
+    assert not report.ok and "backward raised OverflowError" in str(report)
+    report = gradcheck(lambda a: a**0.5, [1e-9], raise_exception=False)  # a − eps < 0: f undefined
+    assert not report.ok and "f is not defined at x1 ± 1e-06" in str(report)

@@ -6,7 +6,7 @@ the ``ctexart`` class with its fonts (texlive-lang-chinese, latex-cjk-common); `
 installs them. Without them the test is skipped on a developer's machine and fails in CI.
 
 Regenerate the golden files after an intended change with
-``STEPGRAD_UPDATE_GOLDEN=1 python -m pytest tests/test_worksheet.py``, then read the diff.
+``STEPGRAD_UPDATE_GOLDEN=1 python -m pytest tests/test_exercise_worksheet.py``, then read the diff.
 """
 
 from __future__ import annotations
