@@ -4,7 +4,8 @@
 and writes its computation graph and network diagram; ``stepgrad explain --param w1`` derives one
 weight's gradient; with ``--html PAGE`` either writes its step-through page instead (see
 :func:`nn.player`, :func:`autograd.player`). ``stepgrad exercise`` writes a worksheet and its
-answer key, or asks the questions one by one in the terminal (:func:`autograd.exercise`).
+answer key, or the quiz page of its questions, or asks them one by one in the terminal
+(:func:`autograd.exercise`).
 ``stepgrad train`` and ``stepgrad predict`` are the seed's MATLAB recipe (textread, premnmx,
 newff, train, sim, postmnmx) on text data files (:mod:`nn.model`).
 

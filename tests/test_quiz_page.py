@@ -19,6 +19,7 @@ import pytest
 from browser_support import chromium, console, open_page, requests, screenshot
 from test_exercise import CASES, hand
 
+import autograd
 import nn
 from autograd.exercise import WORDS, _World, read_number
 from autograd.ops import OPS
@@ -474,6 +475,23 @@ def test_the_network_diagram_hides_what_is_asked(browser, tmp_path):
     assert "∂E/∂w5 = " in svg_texts(browser, "w-w5") and "∂E/∂w5 = 0.08217" not in svg_texts(browser, "w-w5")
     assert browser.execute_script("return stepgrad.quiz.answer('dE_total/dw5', '0.08217').status") == "right"
     assert "∂E/∂w5 = 0.08217" in svg_texts(browser, "w-w5")
+    clean_logs(browser, page)
+
+
+def test_labels_with_markup_stay_text_in_the_quiz(browser, tmp_path):
+    from autograd import Value
+
+    x = Value(2.0, label="<img src=x onerror=alert(1)>")
+    y = (x * x).labelled("<b>y</b>")
+    page = autograd.player(y, lr=0.1, quiz=True).save(tmp_path / "labels.html")
+    fresh(browser, page)
+    assert browser.execute_script("return document.scripts.length") == 6  # the page's own: the quiz's data too
+    name = "d<b>y</b>/d<img src=x onerror=alert(1)>"
+    shown = browser.execute_script("return stepgrad.quiz.answer(arguments[0], '8').line.en", name)
+    assert shown == "✗ ∂<b>y</b>/∂<img src=x onerror=alert(1)> = 8: wrong (no significant digit agrees)"
+    go_to(browser, name)
+    assert text_of(browser, name, ".verdict") == shown
+    assert browser.execute_script("return document.querySelectorAll('#card b, #card img, #graph img').length") == 0
     clean_logs(browser, page)
 
 
