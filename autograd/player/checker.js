@@ -83,9 +83,8 @@
       let zero = 0;
       for (const z of zeros) if (z <= code) zero = z;
       return String(code - zero);
-    }).replace(/\s+/gu, (s) => " ").trim().replace(/_/g, "");
-    const special = /^[+-]?(inf|infinity|s?nan\d*)$/i.test(text);
-    if (special) throw new Error(`${repr(answer)} is not a finite number`);
+    }).replace(/\s+/gu, " ").trim().replace(/_/g, "");
+    if (/^[+-]?(inf|infinity|s?nan\d*)$/i.test(text)) throw new Error(`${repr(answer)} is not a finite number`);
     const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
     if (!m || (m[2] === "" && (m[3] === undefined || m[3] === ""))) throw new Error(`${repr(answer)} is not a number`);
     const fraction = m[3] || "";
@@ -170,11 +169,11 @@
   // Python's math.fsum: the correctly rounded sum (Shewchuk's partials, then the last rounding).
   function fsum(xs) {
     const partials = [];
-    let special = 0;
-    let infinities = new Set();
+    let nan = false;
+    const infinities = new Set();
     for (let x of xs) {
       if (!Number.isFinite(x)) {
-        if (Number.isNaN(x)) special = NaN;
+        if (Number.isNaN(x)) nan = true;
         else infinities.add(x);
         continue;
       }
@@ -189,7 +188,7 @@
       partials.length = i;
       partials.push(x);
     }
-    if (Number.isNaN(special) || infinities.size > 1) return NaN;
+    if (nan || infinities.size > 1) return NaN; // inf − inf: Python raises
     if (infinities.size) return [...infinities][0];
     let n = partials.length;
     let hi = 0;

@@ -83,7 +83,9 @@
       }
     }
     const answers = new Map(); // name -> the learner's latest answer that is a number (as typed)
-    const state = new Map(asked.map((q) => [q.name, { text: "", verdict: null, first: null, revealed: false, hint: false }]));
+    const state = new Map(asked.map((q) => [q.name, {
+      text: "", verdict: null, first: null, revealed: false, hint: false,
+    }]));
     const resolved = (name) => {
       const s = state.get(name);
       return s.revealed || (s.verdict !== null && s.verdict.status === "right");
