@@ -41,7 +41,7 @@ from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, Inval
 from typing import TYPE_CHECKING, Any
 
 from .derive import explain, explain_forward
-from .expr import Derivation
+from .expr import Deriv, Derivation, Sym
 from .graph import gradient_step, topological_order
 from .ops import OPS, fill
 
@@ -785,19 +785,11 @@ def _number(x: float, digits: int = 9) -> str:
     return format_number(x, digits).replace("-", "−")
 
 
-def _is_deriv(e: Any) -> bool:
-    return dataclasses.is_dataclass(e) and hasattr(e, "num") and hasattr(e, "den")
-
-
-def _is_sym(e: Any) -> bool:
-    return dataclasses.is_dataclass(e) and hasattr(e, "name") and hasattr(e, "value") and not _is_deriv(e)
-
-
 def _map_symbols(e: Any, change: Any) -> Any:
     """The expression (or step, or section args) rebuilt with every symbol and derivative ``x``
     replaced by ``change(x)``. Formulas are at most a few dozen nodes deep (explain folds bigger
     ones), so this recursion is shallow."""
-    if _is_deriv(e) or _is_sym(e):
+    if isinstance(e, (Deriv, Sym)):
         return change(e)
     if dataclasses.is_dataclass(e):
         fields = {f.name: _map_symbols(getattr(e, f.name), change) for f in dataclasses.fields(e)}
@@ -814,7 +806,7 @@ def _substitute(e: Any, value_of: Any) -> Any:
     (``None``: keep it)."""
 
     def change(x: Any) -> Any:
-        value = value_of(_name(x.num.name, x.den.name) if _is_deriv(x) else normalise(x.name))
+        value = value_of(_name(x.num.name, x.den.name) if isinstance(x, Deriv) else normalise(x.name))
         return x if value is None else dataclasses.replace(x, value=value)
 
     return _map_symbols(e, change)
@@ -824,7 +816,7 @@ def _after_names(e: Any, computed: set[str]) -> Any:
     """A forward formula with every computed node and parameter renamed X⁺ (after the update)."""
 
     def rename(x: Any) -> Any:
-        return dataclasses.replace(x, name=x.name + "⁺") if _is_sym(x) and x.name in computed else x
+        return dataclasses.replace(x, name=x.name + "⁺") if isinstance(x, Sym) and x.name in computed else x
 
     return _map_symbols(e, rename)
 
@@ -839,8 +831,8 @@ def _symbols(formula: Any) -> list[dict[str, Any]]:
     stack = [formula]
     while stack:
         x = stack.pop(0)
-        if _is_deriv(x) or _is_sym(x):
-            key = _name(x.num.name, x.den.name) if _is_deriv(x) else normalise(x.name)
+        if isinstance(x, (Deriv, Sym)):
+            key = _name(x.num.name, x.den.name) if isinstance(x, Deriv) else normalise(x.name)
             found.setdefault(key, {"name": key, "text": _render(x, "text"), "latex": _render(x, "latex"),
                                    "value": x.value})
         elif isinstance(x, Join):
@@ -1117,7 +1109,7 @@ class Exercise:
         for p in params:
             d = explain(out, sk.node[p], lr=self.lr)
             for step in d.steps:
-                if step.kind in ("local", "chain", "sum", "result") and _is_deriv(step.lhs):
+                if step.kind in ("local", "chain", "sum", "result") and isinstance(step.lhs, Deriv):
                     num, den = step.lhs.num.name, step.lhs.den.name
                     if num not in sk.node or den not in sk.node:
                         continue  # a made-up name (v1) for an unlabelled shared node: not askable
@@ -1809,7 +1801,7 @@ def _derivations(ex: Exercise, lang: str, forward: Derivation) -> list[tuple[Der
         d = explain(sk.output, sk.node[p], lang=lang, lr=ex.lr)
         names = {
             ex._aliases.get(_name(s.lhs.num.name, s.lhs.den.name), "")
-            for s in d.steps if _is_deriv(s.lhs) and s.kind != "plan"
+            for s in d.steps if isinstance(s.lhs, Deriv) and s.kind != "plan"
         }
         if (names & asked) - shown:
             out.append((d.only(backward),))
