@@ -17,6 +17,7 @@ learner types them in; ``autograd/player/checker.js`` gives the verdicts of
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import math
@@ -480,7 +481,7 @@ class _Placement:
 
     def question(self, q: dict[str, Any]) -> None:
         """Add ``at``, ``line``, ``hides`` and ``prompt`` to a question of checker_data."""
-        from .exercise import _render
+        from .printing import Notation, render_expr
         from .trace import step_from_json
 
         question = self.questions[q["name"]]
@@ -504,7 +505,7 @@ class _Placement:
         lhs = lines[line]["expr"]["lhs"] if line is not None else None
         if lhs is not None and lhs["type"] == "deriv" and self.named(lhs, False) == q["name"]:
             symbol = step_from_json(lines[line]["expr"]).lhs  # ∂E_total/∂net_o1 where the card writes it so
-            prompt = {"text": _render(symbol, "text"), "latex": _render(symbol, "latex")}
+            prompt = {fmt: render_expr(symbol, Notation(fmt))[0] for fmt in ("text", "latex")}
         q.update(at=at, line=line, hides=list(dict.fromkeys(hides)), prompt=prompt)
 
     def masks(self, asked: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -547,7 +548,7 @@ def _masked(step: Any, values: Sequence[float], digits: int) -> dict[str, str]:
     """A card line without its numbers, ``lhs = formula = ?``; the formula too is left out when
     it is written with one of the hidden numbers (a sum of contributions)."""
     from .expr import Join, Num, Tmpl
-    from .printing import Notation, format_number, render_expr
+    from .printing import Notation, format_number, step_parts
 
     hidden = {format_number(v) for v in values}
     stack, leaks = [step.formula], False
@@ -559,13 +560,10 @@ def _masked(step: Any, values: Sequence[float], digits: int) -> dict[str, str]:
             stack += e.items
         elif isinstance(e, Tmpl):
             stack += e.args if e.separator else e.args.values()
+    shown = dataclasses.replace(step, formula=None) if leaks else step
     out = {}
     for fmt in ("text", "latex"):
-        nota = Notation(fmt, digits)
-        parts = [render_expr(step.lhs, nota)[0]] if step.lhs is not None else []
-        if step.formula is not None and step.show_formula and not leaks:
-            parts.append(render_expr(step.formula, nota)[0])
-        parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+        parts = step_parts(shown, Notation(fmt, digits), numbers=False)
         out[fmt] = " = ".join([*parts, "{?}" if fmt == "latex" else "?"])  # {?}: spaced as a symbol
     return out
 

@@ -168,7 +168,7 @@ class Trace:
 
     def __str__(self) -> str:
         """The steps as text, in the first language: each title once, then its lines indented."""
-        from .printing import Notation, _step_parts
+        from .printing import Notation, step_parts
 
         lang = self.langs[0]
         nota = Notation("text", self.digits, False, lang)
@@ -179,14 +179,14 @@ class Trace:
             if title != heading:
                 out.append(title)
                 heading = title
-            out += ["  " + " = ".join(_step_parts(line, nota)) for line in step.lines]
+            out += ["  " + " = ".join(step_parts(line, nota)) for line in step.lines]
             if step.note is not None:
                 out.append(f"  ({_sentence(step.note, lang, nota)})")
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as a JSON-ready object (see :meth:`to_json`)."""
-        from .printing import Notation, _step_parts, render_expr
+        from .printing import Notation, render_expr, step_parts
 
         lang = self.langs[0]
         formats = {name: Notation(name, self.digits, False, lang) for name in ("text", "latex", "html")}
@@ -205,7 +205,7 @@ class Trace:
                     "formula": formula}
 
         def line(s: Step) -> dict[str, Any]:
-            out: dict[str, Any] = {name: " = ".join(_step_parts(s, nota)) for name, nota in formats.items()}
+            out: dict[str, Any] = {name: " = ".join(step_parts(s, nota)) for name, nota in formats.items()}
             out["expr"] = step_to_json(s)
             return out
 
@@ -249,9 +249,9 @@ def _number(x: float | None) -> float | str | None:
 
 
 def _sentence(words: Words, lang: str, nota: Notation) -> str:
-    from .printing import _words
+    from .printing import words_in
 
-    return _words(words.key, words.args, lang, nota, lambda s: s)
+    return words_in(words.key, words.args, lang, nota, lambda s: s)
 
 
 # --- expressions as JSON -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from test_graph_properties import programs, run
 import nn
 from autograd import Value, explain, topological_order, trace
 from autograd.graph import gradient_step
-from autograd.printing import Notation, _step_parts, format_number, render_expr
+from autograd.printing import Notation, format_number, render_expr, step_parts
 from autograd.render import dot_source
 from autograd.trace import MAX_NODES, Trace, expr_from_json, expr_to_json, step_from_json
 from nn.examples import CLASSIC_INPUTS, CLASSIC_TARGETS, classic_network, classic_values
@@ -353,7 +353,7 @@ def test_json_round_trips_and_lines_decode_to_their_expressions():
         for line, expected in zip(step["lines"], original.lines, strict=True):
             decoded = step_from_json(line["expr"])
             assert decoded == expected
-            assert " = ".join(_step_parts(decoded, Notation("text", 9))) == line["text"]
+            assert " = ".join(step_parts(decoded, Notation("text", 9))) == line["text"]
     e = t.edges[0].formula
     assert expr_from_json(strict(json.dumps(expr_to_json(e)))) == e
     assert render_expr(e, Notation("text"))[0] == data["edges"][0]["formula"]["text"]

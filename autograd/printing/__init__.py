@@ -28,7 +28,10 @@ from ..expr import Deriv, Derivation, Elided, Expr, Join, Num, Step, Sym, Tmpl
 from ..ops import ATOM, POWER, PRODUCT, SUM, UNARY, fill
 from .lang import STRINGS
 
-__all__ = ["to_text", "to_latex", "to_markdown", "to_html", "format_number", "render_expr", "check_lang", "Notation"]
+__all__ = [
+    "to_text", "to_latex", "to_markdown", "to_html", "format_number", "render_expr", "step_parts", "words_in",
+    "check_lang", "Notation",
+]
 
 
 def check_lang(lang: str) -> None:
@@ -284,7 +287,7 @@ def _join_variadic(e, template: str, nota: Notation, numeric: bool) -> tuple[str
 # --- steps and whole derivations ---------------------------------------------------------------
 
 
-def _words(key: str, args: tuple, lang: str, nota: Notation, wrap, math: bool = False) -> str:
+def words_in(key: str, args: tuple, lang: str, nota: Notation, wrap, math: bool = False) -> str:
     """A language string with its ``{i}`` slots filled; ``wrap`` turns literal words into the
     format (LaTeX ``\\text{}``, escaped HTML) and formulas are rendered in the notation."""
     template = STRINGS[lang][key]
@@ -300,16 +303,16 @@ def _words(key: str, args: tuple, lang: str, nota: Notation, wrap, math: bool = 
     return "".join(out)
 
 
-def _step_parts(step: Step, nota: Notation) -> list[str]:
-    """The sides of ``lhs = formula = numbers = value``, without repeats."""
+def step_parts(step: Step, nota: Notation, *, numbers: bool = True) -> list[str]:
+    """The sides of ``lhs = formula = numbers = value``, without repeats; ``numbers=False``
+    keeps only the symbolic sides (a quiz card that must not show the number asked for)."""
     parts = [render_expr(step.lhs, nota)[0]] if step.lhs is not None else []
     if step.formula is not None:
-        symbolic = render_expr(step.formula, nota)[0]
         if step.show_formula:
-            parts.append(symbolic)
-        if step.kind != "plan":
+            parts.append(render_expr(step.formula, nota)[0])
+        if step.kind != "plan" and numbers:
             parts.append(render_expr(step.formula, nota, numeric=True)[0])
-    if step.value is not None and step.kind != "plan":
+    if step.value is not None and step.kind != "plan" and numbers:
         parts.append(nota.number(step.value))
     kept: list[str] = []
     for p in parts:
@@ -321,12 +324,12 @@ def _step_parts(step: Step, nota: Notation) -> list[str]:
 def _text_like(d: Derivation, nota: Notation, wrap, line, title) -> list[str]:
     lines = []
     for section in d.sections:
-        lines.append(title(_words(section.title, section.args, d.lang, nota, wrap)))
+        lines.append(title(words_in(section.title, section.args, d.lang, nota, wrap)))
         for step in section.steps:
             if step.note is not None:
-                lines.append(line(None, _words(step.note, step.args, d.lang, nota, wrap)))
+                lines.append(line(None, words_in(step.note, step.args, d.lang, nota, wrap)))
             else:
-                lines.append(line(_step_parts(step, nota), None))
+                lines.append(line(step_parts(step, nota), None))
     return lines
 
 
@@ -391,13 +394,13 @@ def to_markdown(d: Derivation) -> str:
     nota = Notation("latex", d.digits, d.exact, d.lang, in_html=True)
     out = []
     for section in d.sections:
-        title = _words(section.title, section.args, d.lang, nota, escape.markdown, math=True)
+        title = words_in(section.title, section.args, d.lang, nota, escape.markdown, math=True)
         out.append(f"**{title}**\n")
         for step in section.steps:
             if step.note is not None:
-                out.append("- " + _words(step.note, step.args, d.lang, nota, escape.markdown, math=True))
+                out.append("- " + words_in(step.note, step.args, d.lang, nota, escape.markdown, math=True))
             else:
-                out.append("- $" + " = ".join(_step_parts(step, nota)) + "$")
+                out.append("- $" + " = ".join(step_parts(step, nota)) + "$")
         out.append("")
     return "\n".join(out)
 
@@ -418,13 +421,13 @@ def to_html(d: Derivation) -> str:
     nota = Notation("html", d.digits, d.exact, d.lang)
     out = ['<div class="stepgrad-derivation">']
     for section in d.sections:
-        out.append(f"<p><strong>{_words(section.title, section.args, d.lang, nota, escape.html)}</strong></p>")
+        out.append(f"<p><strong>{words_in(section.title, section.args, d.lang, nota, escape.html)}</strong></p>")
         out.append("<ul>")
         for step in section.steps:
             if step.note is not None:
-                out.append(f"<li><em>{_words(step.note, step.args, d.lang, nota, escape.html)}</em></li>")
+                out.append(f"<li><em>{words_in(step.note, step.args, d.lang, nota, escape.html)}</em></li>")
             else:
-                out.append("<li>" + " = ".join(_step_parts(step, nota)) + "</li>")
+                out.append("<li>" + " = ".join(step_parts(step, nota)) + "</li>")
         out.append("</ul>")
     out.append("</div>")
     return "\n".join(out)
