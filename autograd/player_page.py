@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import escape
 from .errors import describe
 from .graph import topological_order
 from .value import Value
@@ -140,7 +141,7 @@ class Player:
             for v, svg in zip(self.views, svgs)
         ]
         parts = {
-            "title": html.escape(self.title),
+            "title": escape.html(self.title),
             "katex_css": _katex_css(),
             "player_css": _asset("player.css"),
             "trace_json": _script_json(self.trace),
@@ -174,7 +175,8 @@ class Player:
     def _repr_html_(self) -> str:
         # An iframe with srcdoc: the page's scripts run in classic Notebook, Lab and VS Code alike.
         return (
-            f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" title="{html.escape(self.title)}" '
+            # the page itself, verbatim (not autograd.escape.html, which rewrites control characters)
+            f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" title="{escape.html(self.title)}" '
             'style="width:100%;height:660px;border:1px solid #d2d2d7;border-radius:8px" '
             'sandbox="allow-scripts"></iframe>'
         )

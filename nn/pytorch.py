@@ -35,7 +35,6 @@ use it: importing ``nn`` (this module included) never imports it.
 from __future__ import annotations
 
 import copy
-import html
 import math
 import numbers
 import struct
@@ -44,7 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value
+from autograd import Value, escape
 
 from .layers import Network
 from .losses import get_loss
@@ -482,7 +481,7 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         title, head, body, closing = self._lines()
-        e = html.escape
+        e = escape.html
         mono = ' style="font-family: monospace"'  # digits line up for comparing, column after column
         cells = "".join("<tr>" + "".join(f"<td{mono if c > 0 else ''}>{e(text)}</td>" for c, text in enumerate(row))
                         + "</tr>" for row in body)
