@@ -780,9 +780,9 @@ def _render(expr: Any, fmt: str, lang: str = "en", numeric: bool = False, in_htm
 
 
 def _number(x: float, digits: int = 9) -> str:
-    from .printing import format_number
+    from .printing import Notation
 
-    return format_number(x, digits).replace("-", "−")
+    return Notation("text", digits).number(x)  # as the derivations print it, with their minus sign
 
 
 def _map_symbols(e: Any, change: Any) -> Any:
